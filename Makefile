@@ -1,0 +1,55 @@
+# Everyday commands. `make run` and `make test` work on a fresh machine: they create the
+# virtualenv, install the project and, without DATABASE_URL, start an embedded PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup install lint format serve bench db-stop migrations-check clean-local
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Database, starting data, demo accounts and every page in fixtures/.
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_portal
+	$(PY) manage.py import_newspaper fixtures/*.txt
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+# The production stack (DEBUG off, gunicorn, whitenoise). Set SECRET_KEY, ALLOWED_HOSTS and
+# DATABASE_URL for a real deployment; locally the embedded database and a throw-away key do.
+serve: setup
+	bash bin/serve
+
+bench: setup
+	$(PY) -m bench
+
+db-stop:
+	test ! -d .local/pg || $(VENV)/bin/python -c "import pgserver; pgserver.get_server('.local/pg', cleanup_mode='stop')"
+
+clean-local: db-stop
+	rm -rf .local

@@ -1,0 +1,337 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from recommendations import workflow
+from recommendations.models import (
+    Affiliation,
+    Article,
+    Byline,
+    CoDepartment,
+    Comment,
+    Department,
+    Edition,
+    Organization,
+    Person,
+    Recommendation,
+    RecommendationTag,
+    Series,
+    Tag,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "last_name", "first_name", "department", "is_active", "is_staff"]
+    list_filter = ["groups", "department", "is_active", "is_staff"]
+    autocomplete_fields = ["department"]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("办理"), {"fields": ["department"]}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("办理"), {"fields": ["department"]}))
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_by", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "subtitle"]
+    search_fields = ["title", "subtitle"]
+
+
+class ArticleInline(admin.TabularInline):
+    model = Article
+    fields = ["order", "kind", "title", "author_names", "in_series"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["source_name", "series", "installment", "published_on", "imported_at"]
+    list_filter = ["series", "published_on"]
+    search_fields = ["source_name", "series__title"]
+    date_hierarchy = "imported_at"
+    autocomplete_fields = ["series"]
+    readonly_fields = [
+        "source_name",
+        "sha256",
+        "encoding",
+        "line_count",
+        "raw_text",
+        "warnings",
+        "imported_at",
+        "updated_at",
+    ]
+    inlines = [ArticleInline]
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 0
+    autocomplete_fields = ["person", "affiliations"]
+
+
+class RecommendationInline(admin.TabularInline):
+    model = Recommendation
+    fields = ["number", "marker", "heading", "status", "lead_department", "deadline"]
+    readonly_fields = ["number", "marker", "heading", "status", "lead_department", "deadline"]
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    ordering = ["order"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "author_names", "kind", "in_series", "edition", "order"]
+    list_filter = ["kind", "in_series", "edition__series"]
+    search_fields = ["title", "kicker", "subtitle", "author_names"]
+    list_select_related = ["edition", "edition__series"]
+    readonly_fields = ["edition", "order", "blocks"]
+    inlines = [BylineInline, RecommendationInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "department"]
+    search_fields = ["name"]
+    autocomplete_fields = ["department"]
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(admin.ModelAdmin):
+    list_display = ["person", "organization", "position"]
+    search_fields = ["person__name", "organization__name", "position"]
+    list_select_related = ["person", "organization"]
+    autocomplete_fields = ["person", "organization"]
+
+
+@admin.register(Byline)
+class BylineAdmin(admin.ModelAdmin):
+    list_display = ["article", "person", "role", "order"]
+    list_filter = ["role"]
+    search_fields = ["person__name", "article__title"]
+    list_select_related = ["article", "person"]
+    autocomplete_fields = ["article", "person", "affiliations"]
+
+
+class TagLinkInline(admin.TabularInline):
+    model = RecommendationTag
+    extra = 0
+    autocomplete_fields = ["tag"]
+
+
+class CoDepartmentInline(admin.TabularInline):
+    model = CoDepartment
+    extra = 0
+    autocomplete_fields = ["department"]
+
+
+class CommentInline(admin.TabularInline):
+    model = Comment
+    extra = 0
+    fields = ["author", "body", "created_at"]
+    readonly_fields = ["author", "body", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class BulkAssignForm(forms.Form):
+    lead_department = forms.ModelChoiceField(label=_("主办部门"), queryset=Department.objects.all())
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("协办部门"), queryset=Department.objects.all(), required=False
+    )
+    deadline = forms.DateField(label=_("办理期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class BulkStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("新状态"), choices=Recommendation.Status.choices)
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = [
+        "place",
+        "heading",
+        "article",
+        "depth",
+        "status",
+        "lead_department",
+        "deadline",
+        "answer_category",
+        "in_source",
+    ]
+    list_filter = ["status", "depth", "answer_category", "lead_department", "tags", "in_source"]
+    search_fields = ["heading", "text", "article__title", "article__author_names"]
+    list_select_related = ["article", "lead_department"]
+    autocomplete_fields = ["lead_department", "parent"]
+    readonly_fields = [
+        "article",
+        "number",
+        "order",
+        "depth",
+        "marker",
+        "place",
+        "source_lines",
+        "in_source",
+        "version",
+        "created_at",
+        "updated_at",
+        "answered_at",
+    ]
+    fieldsets = [
+        (
+            _("原文"),
+            {
+                "fields": [
+                    "article",
+                    "number",
+                    "order",
+                    "depth",
+                    "marker",
+                    "place",
+                    "parent",
+                    "heading",
+                    "text",
+                    "source_lines",
+                    "in_source",
+                ]
+            },
+        ),
+        (
+            _("办理"),
+            {
+                "fields": [
+                    "status",
+                    "status_note",
+                    "lead_department",
+                    "deadline",
+                    "answer_category",
+                    "reply",
+                    "answered_at",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    inlines = [TagLinkInline, CoDepartmentInline, CommentInline]
+    actions = ["bulk_assign", "bulk_change_status"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("交办所选建议"), permissions=["change"])
+    def bulk_assign(self, request, queryset):
+        form = BulkAssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            count = workflow.bulk_assign(
+                queryset,
+                user=request.user,
+                lead_department=form.cleaned_data["lead_department"],
+                co_departments=form.cleaned_data["co_departments"],
+                deadline=form.cleaned_data["deadline"],
+            )
+            self.message_user(request, _("已交办 %(n)d 条建议。") % {"n": count}, messages.SUCCESS)
+            return None
+        return self._intermediate(request, queryset, form, "bulk_assign", _("交办所选建议"))
+
+    @admin.action(description=_("更改所选建议的状态"), permissions=["change"])
+    def bulk_change_status(self, request, queryset):
+        form = BulkStatusForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            result = workflow.bulk_transition(
+                queryset,
+                user=request.user,
+                to_status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+            if result.changed:
+                self.message_user(
+                    request,
+                    _("已更改 %(n)d 条建议的状态。") % {"n": result.changed},
+                    messages.SUCCESS,
+                )
+            for rec, reason in result.refused:
+                self.message_user(
+                    request, f"{rec.place or rec.number} {rec.heading}:{reason}", messages.WARNING
+                )
+            return None
+        return self._intermediate(request, queryset, form, "bulk_change_status", _("更改状态"))
+
+    def _intermediate(self, request, queryset, form, action, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": action,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/recommendations/bulk_action.html", context)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["recommendation", "author", "created_at"]
+    search_fields = ["body", "author__username"]
+    list_select_related = ["recommendation__article", "author"]
+    autocomplete_fields = ["recommendation", "author"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(RecommendationTag)
+class RecommendationTagAdmin(admin.ModelAdmin):
+    list_display = ["recommendation", "tag"]
+    list_filter = ["tag"]
+    search_fields = ["recommendation__heading", "tag__name"]
+    list_select_related = ["recommendation__article", "tag"]
+    autocomplete_fields = ["recommendation", "tag"]
+
+
+@admin.register(CoDepartment)
+class CoDepartmentAdmin(admin.ModelAdmin):
+    list_display = ["recommendation", "department"]
+    list_filter = ["department"]
+    search_fields = ["recommendation__heading", "department__name"]
+    list_select_related = ["recommendation__article", "department"]
+    autocomplete_fields = ["recommendation", "department"]

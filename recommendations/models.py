@@ -1,0 +1,568 @@
+"""The domain: newspaper pages, their articles and authors, and the recommendation tree that
+staff triage, assign and follow until a department answers it (see docs: domain.md)."""
+
+import pghistory
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("department_detail", args=[self.pk])
+
+
+class User(AbstractUser):
+    """A portal user; handlers belong to the department whose items they answer."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所属部门"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    def in_group(self, name: str) -> bool:
+        # Group names are cached per request object to keep permission checks query-free.
+        if not hasattr(self, "_group_names"):
+            self._group_names = set(self.groups.values_list("name", flat=True))
+        return self.is_superuser or name in self._group_names
+
+    @property
+    def is_portal_staff(self) -> bool:
+        return self.in_group(ROLE_STAFF) or self.in_group(ROLE_ADMIN)
+
+    @property
+    def is_handler(self) -> bool:
+        return self.department_id is not None and self.in_group(ROLE_HANDLER)
+
+
+ROLE_VIEWER = "viewer"
+ROLE_STAFF = "staff"
+ROLE_HANDLER = "handler"
+ROLE_ADMIN = "admin"
+
+
+class Tag(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tag_detail", args=[self.pk])
+
+
+class Series(models.Model):
+    title = models.CharField(_("标题"), max_length=200)
+    subtitle = models.CharField(_("副题"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("系列")
+        verbose_name_plural = _("系列")
+        constraints = [
+            models.UniqueConstraint(fields=["title", "subtitle"], name="series_unique_title")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Edition(models.Model):
+    """One imported newspaper page, kept verbatim for provenance."""
+
+    source_name = models.CharField(_("来源文件"), max_length=255, unique=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    raw_text = models.TextField(_("原始文本"))
+    encoding = models.CharField(_("编码"), max_length=20, default="utf-8")
+    line_count = models.PositiveIntegerField(_("行数"), default=0)
+    series = models.ForeignKey(
+        Series,
+        verbose_name=_("系列"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="editions",
+    )
+    installment = models.PositiveIntegerField(_("期次"), null=True, blank=True)
+    published_on = models.DateField(_("出版日期"), null=True, blank=True)
+    warnings = models.JSONField(_("导入提示"), default=list, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-published_on", "-imported_at"]
+        verbose_name = _("版面")
+        verbose_name_plural = _("版面")
+
+    def __str__(self):
+        if self.series_id and self.installment:
+            return _("%(series)s 第%(n)s期(%(source)s)") % {
+                "series": self.series,
+                "n": self.installment,
+                "source": self.source_name,
+            }
+        return self.source_name
+
+    def source_line(self, number: int) -> str:
+        lines = self.raw_text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+class Article(models.Model):
+    class Kind(models.TextChoices):
+        REFLECTION = "reflection", _("学员建言")
+        NEWS = "news", _("新闻报道")
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("版面"), on_delete=models.CASCADE, related_name="articles"
+    )
+    order = models.PositiveIntegerField(_("顺序"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=300)
+    kicker = models.CharField(_("引题"), max_length=300, blank=True)
+    subtitle = models.CharField(_("副题"), max_length=300, blank=True)
+    in_series = models.BooleanField(_("属于系列"), default=False)
+    blocks = models.JSONField(_("正文段落"), default=list, blank=True)
+    photo_credits = ArrayField(
+        models.CharField(max_length=100), verbose_name=_("图片来源"), default=list, blank=True
+    )
+    # Denormalised "陈鹏" / "记者 李翎铭" so that list rows need no byline query.
+    author_names = models.CharField(_("作者"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["edition", "order"]
+        verbose_name = _("文章")
+        verbose_name_plural = _("文章")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "order"], name="article_unique_order")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("article_detail", args=[self.pk])
+
+
+class Person(models.Model):
+    name = models.CharField(_("姓名"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("人物")
+        verbose_name_plural = _("人物")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("person_detail", args=[self.pk])
+
+
+class Organization(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("对应部门"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organizations",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organization_detail", args=[self.pk])
+
+
+class Affiliation(models.Model):
+    person = models.ForeignKey(
+        Person, verbose_name=_("人物"), on_delete=models.CASCADE, related_name="affiliations"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        related_name="affiliations",
+    )
+    position = models.CharField(_("职务"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("任职")
+        verbose_name_plural = _("任职")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organization", "position"], name="affiliation_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization}{self.position} {self.person}"
+
+
+class Byline(models.Model):
+    class Role(models.TextChoices):
+        AUTHOR = "author", _("作者")
+        REPORTER = "reporter", _("记者")
+        CORRESPONDENT = "correspondent", _("通讯员")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="bylines"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("人物"), on_delete=models.PROTECT, related_name="bylines"
+    )
+    role = models.CharField(_("身份"), max_length=20, choices=Role.choices)
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    affiliations = models.ManyToManyField(
+        Affiliation, verbose_name=_("署名单位"), blank=True, related_name="bylines"
+    )
+
+    class Meta:
+        ordering = ["article", "order"]
+        verbose_name = _("署名")
+        verbose_name_plural = _("署名")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "person", "role"], name="byline_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.person}"
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def sections(self):
+        return self.filter(depth=1)
+
+    def items(self):
+        return self.filter(depth=2)
+
+    def sub_items(self):
+        return self.filter(depth=3)
+
+    def open(self):
+        return self.exclude(status__in=Recommendation.CLOSED_STATUSES)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__lt=today)
+
+    def due_within(self, days: int, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(
+            deadline__gte=today, deadline__lte=today + timezone.timedelta(days=days)
+        )
+
+    def for_department(self, department):
+        """Items the department leads or co-handles."""
+        return self.filter(Q(lead_department=department) | Q(co_departments=department)).distinct()
+
+    def led_by(self, department):
+        return self.filter(lead_department=department)
+
+    def awaiting_triage(self):
+        return self.filter(status=Recommendation.Status.NEW)
+
+    def current(self):
+        """Items still present in their source page (not dropped by a corrected re-import)."""
+        return self.filter(in_source=True)
+
+    def with_list_relations(self):
+        return self.select_related("article", "lead_department").prefetch_related("tags")
+
+
+class Recommendation(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("待研判")
+        NOT_ACTIONABLE = "not_actionable", _("无需办理")
+        ASSIGNED = "assigned", _("已交办")
+        IN_PROGRESS = "in_progress", _("办理中")
+        ANSWERED = "answered", _("已办结")
+
+    class AnswerCategory(models.TextChoices):
+        A = "A", _("A 已采纳或已解决")
+        B = "B", _("B 正在解决或列入计划")
+        C = "C", _("C 留作参考")
+        N = "N", _("N 不予采纳")
+
+    CLOSED_STATUSES = (Status.ANSWERED, Status.NOT_ACTIONABLE)
+    ASSIGNED_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED)
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="recommendations"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    number = models.CharField(_("编号"), max_length=20, help_text=_("树中位置,如 2.3.1"))
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    depth = models.PositiveSmallIntegerField(_("层级"), default=1)
+    marker = models.CharField(_("序号"), max_length=20, blank=True)
+    # "一、2": the section's printed marker, then the item's position, for list rows.
+    place = models.CharField(_("位置"), max_length=40, blank=True)
+    heading = models.CharField(_("要点"), max_length=500)
+    text = models.TextField(_("正文"))
+    source_lines = ArrayField(
+        models.PositiveIntegerField(), verbose_name=_("原文行号"), default=list, blank=True
+    )
+    in_source = models.BooleanField(
+        _("仍在原文中"),
+        default=True,
+        help_text=_("更正后的版面重新导入时已不再出现的条目会被标记,而不是删除。"),
+    )
+
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NEW)
+    status_note = models.TextField(_("状态说明"), blank=True)
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("主办部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_recommendations",
+    )
+    co_departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("协办部门"),
+        through="CoDepartment",
+        blank=True,
+        related_name="co_recommendations",
+    )
+    deadline = models.DateField(_("办理期限"), null=True, blank=True)
+    answer_category = models.CharField(
+        _("答复类别"), max_length=1, choices=AnswerCategory.choices, blank=True
+    )
+    reply = models.TextField(_("答复内容"), blank=True)
+    answered_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    tags = models.ManyToManyField(
+        Tag,
+        verbose_name=_("标签"),
+        through="RecommendationTag",
+        blank=True,
+        related_name="recommendations",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Search: Chinese is tokenised in Python (recommendations/search.py) because PostgreSQL's
+    # parser does not segment it; the database weighs whole words above character n-grams.
+    search_words = models.TextField(editable=False, blank=True, default="")
+    search_chars = models.TextField(editable=False, blank=True, default="")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("search_words", weight="A", config="simple")
+        + SearchVector("search_chars", weight="B", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article_id", "order"]
+        verbose_name = _("建议")
+        verbose_name_plural = _("建议")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="recommendation_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(depth__gte=1) & Q(depth__lte=3), name="recommendation_depth_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["assigned", "in_progress", "answered"])
+                | Q(lead_department__isnull=False),
+                name="recommendation_assigned_has_lead",
+                violation_error_message=_("交办、办理中或已办结的建议必须有主办部门。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="answered") | (~Q(answer_category="") & ~Q(reply="")),
+                name="recommendation_answered_has_reply",
+                violation_error_message=_("已办结的建议必须有答复类别和答复内容。"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="rec_status_deadline"),
+            models.Index(fields=["lead_department", "status"], name="rec_lead_status"),
+            models.Index(fields=["depth", "status"], name="rec_depth_status"),
+            models.Index(fields=["answer_category"], name="rec_answer_category"),
+            models.Index(fields=["-updated_at"], name="rec_updated"),
+            GinIndex(fields=["search_vector"], name="rec_search_vector"),
+        ]
+
+    def __str__(self):
+        return f"{self.article.author_names or self.article.title} · {self.place or self.number} {self.heading}"
+
+    def refresh_search_tokens(self):
+        from recommendations.search import tokens_for_document
+
+        self.search_words, self.search_chars = tokens_for_document(self.heading, self.text)
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_tokens()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"heading", "text"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_words", "search_chars"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("recommendation_detail", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.deadline is not None
+            and self.status not in self.CLOSED_STATUSES
+            and self.deadline < timezone.localdate()
+        )
+
+
+class RecommendationTag(models.Model):
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="tag_links"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="recommendation_links")
+
+    class Meta:
+        verbose_name = _("建议标签")
+        verbose_name_plural = _("建议标签")
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "tag"], name="rectag_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.tag}"
+
+
+class CoDepartment(models.Model):
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="co_department_links"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="co_department_links"
+    )
+
+    class Meta:
+        verbose_name = _("协办部门")
+        verbose_name_plural = _("协办部门")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "department"], name="codepartment_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department}"
+
+
+class Comment(models.Model):
+    recommendation = models.ForeignKey(
+        Recommendation, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作者"),
+        on_delete=models.PROTECT,
+        related_name="comments",
+    )
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("评论")
+        verbose_name_plural = _("评论")
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:30]}"
+
+
+# History is written by database triggers (django-pghistory), so a change made through a view, a
+# bulk action, the admin, the importer or a bare QuerySet.update() is recorded alike. Each row
+# is a snapshot of the handling fields; the previous snapshot gives the old value.
+TRACKED_FIELDS = [
+    "status",
+    "status_note",
+    "lead_department",
+    "deadline",
+    "answer_category",
+    "reply",
+]
+pghistory.track(
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange(*TRACKED_FIELDS)),
+    fields=TRACKED_FIELDS,
+    model_name="RecommendationEvent",
+)(Recommendation)
+pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.DeleteEvent("removed"),
+    model_name="RecommendationTagEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="events", db_constraint=False),
+)(RecommendationTag)
+pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.DeleteEvent("removed"),
+    model_name="CoDepartmentEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="events", db_constraint=False),
+)(CoDepartment)
+pghistory.track(
+    pghistory.InsertEvent("added"),
+    model_name="CommentEvent",
+)(Comment)
