@@ -449,11 +449,6 @@ class Recommendation(models.Model):
     def __str__(self):
         return f"{self.article.author_names or self.article.title} · {self.place or self.number} {self.heading}"
 
-    def refresh_search_tokens(self):
-        from recommendations.search import tokens_for_document
-
-        self.search_words, self.search_chars = tokens_for_document(self.heading, self.text)
-
     def save(self, *args, **kwargs):
         self.refresh_search_tokens()
         update_fields = kwargs.get("update_fields")
@@ -463,6 +458,11 @@ class Recommendation(models.Model):
 
     def get_absolute_url(self):
         return reverse("recommendation_detail", args=[self.pk])
+
+    def refresh_search_tokens(self):
+        from recommendations.search import tokens_for_document
+
+        self.search_words, self.search_chars = tokens_for_document(self.heading, self.text)
 
     @property
     def is_overdue(self) -> bool:
