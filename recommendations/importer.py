@@ -1,0 +1,475 @@
+"""Store a parsed newspaper page (recommendations.newspaper.Edition) in the database.
+
+One page is one transaction: the edition, its series, articles, people, organisations,
+affiliations, bylines and the recommendation tree are all written, or none is. Imports of the
+same source name are serialised by a transaction-level advisory lock, so two imports started at
+once end with one copy.
+
+The importer reads the page through `Edition.to_dict()`, the edition JSON of
+docs/spec/edition-json.md, so what `import_newspaper --dry-run --json` shows is what is stored.
+
+Re-importing the same bytes changes nothing. Importing a corrected page (same source name,
+other content) updates it in place: articles are matched by their order on the page and
+recommendations by (article order, number), so staff's work on an item (tags, assignment,
+status, history) stays with it. Items that disappeared are flagged `in_source=False`, never
+deleted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import pghistory
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from recommendations.models import (
+    Affiliation,
+    Article,
+    Byline,
+    Edition,
+    Organization,
+    Person,
+    Recommendation,
+    Series,
+)
+
+MAX_DEPTH = 3  # the recommendation_depth_range constraint
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+DUPLICATE = "duplicate"  # the same content is already stored under another source name
+
+
+@dataclass
+class ImportResult:
+    source_name: str
+    status: str
+    edition_id: int | None = None
+    encoding: str = "utf-8"
+    articles: int = 0
+    recommendations: int = 0
+    warnings: int = 0
+    created: int = 0  # recommendations inserted
+    updated: int = 0  # recommendations whose text, place or position changed
+    restored: int = 0  # flagged as gone by an earlier import, present again
+    removed: list[str] = field(default_factory=list)  # "一、3 heading" of items no longer printed
+    articles_removed: list[str] = field(default_factory=list)
+    duplicate_of: str = ""
+
+    def summary(self) -> str:
+        """One line (or a few) for the command's report."""
+        name = self.source_name
+        if self.status == UNCHANGED:
+            return f"{name}: unchanged (already imported, same content)"
+        if self.status == DUPLICATE:
+            return f"{name}: already imported as {self.duplicate_of} (same content), skipped"
+        parts = [
+            f"{self.articles} articles",
+            f"{self.recommendations} recommendations",
+            f"{self.warnings} warnings",
+        ]
+        if self.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            parts.append(f"encoding {self.encoding}")
+        line = f"{name}: {self.status} — " + ", ".join(parts)
+        if self.status == UPDATED:
+            line += (
+                f"; recommendations: {self.created} new, {self.updated} changed, "
+                f"{self.restored} restored, {len(self.removed)} no longer in source"
+            )
+            for label in self.removed:
+                line += f"\n  no longer in source: {label}"
+            for title in self.articles_removed:
+                line += f"\n  article no longer in source: {title}"
+        return line
+
+
+def find_unchanged(source_name: str, sha256: str) -> ImportResult | None:
+    """The result of importing bytes that are already stored, or None; one query, no parsing,
+    so that the import run on every `make run` is fast."""
+    stored = Edition.objects.filter(sha256=sha256).values_list("pk", "source_name").first()
+    if stored is None:
+        return None
+    pk, stored_name = stored
+    if stored_name == source_name:
+        return ImportResult(source_name, UNCHANGED, edition_id=pk)
+    return ImportResult(source_name, DUPLICATE, edition_id=pk, duplicate_of=stored_name)
+
+
+def import_edition(
+    parsed, raw_text: str, *, published_on: datetime.date | None = None, force: bool = False
+):
+    """Store one parsed page; returns an ImportResult. `raw_text` is the decoded page.
+
+    `force` stores the page again even when its bytes are already stored (after a parser fix);
+    it is then updated in place like a corrected page."""
+    name = parsed.source_name
+    try:
+        with transaction.atomic(), pghistory.context(source="import", file=name):
+            return _import(parsed, raw_text, published_on, force)
+    except IntegrityError:
+        # Another import stored the same content under another name between our check and our
+        # write (imports of the same name are serialised by the lock and never get here).
+        stored = find_unchanged(name, parsed.sha256)
+        if stored is None:
+            raise
+        return stored
+
+
+def _import(parsed, raw_text, published_on, force) -> ImportResult:
+    name = parsed.source_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+    edition = Edition.objects.filter(source_name=name).first()
+    if edition is not None and edition.sha256 == parsed.sha256 and not force:
+        if published_on and edition.published_on != published_on:
+            edition.published_on = published_on
+            edition.save(update_fields=["published_on", "updated_at"])
+        return ImportResult(name, UNCHANGED, edition_id=edition.pk)
+    twin = Edition.objects.filter(sha256=parsed.sha256).exclude(source_name=name).first()
+    if twin is not None:
+        return ImportResult(name, DUPLICATE, edition_id=twin.pk, duplicate_of=twin.source_name)
+
+    doc = parsed.to_dict()
+    status = CREATED if edition is None else UPDATED
+    edition = _save_edition(edition, parsed, doc, raw_text, published_on)
+    result = ImportResult(
+        name,
+        status,
+        edition_id=edition.pk,
+        encoding=parsed.encoding or "utf-8",
+        articles=len(doc["articles"]),
+        warnings=len(edition.warnings),
+    )
+    articles = _save_articles(edition, doc["articles"], result)
+    _save_bylines(articles, doc["articles"])
+    _save_recommendations(edition, articles, doc["articles"], result)
+    return result
+
+
+# --- edition and articles --------------------------------------------------------------------
+
+
+def _fit(value, model, field_name) -> str:
+    """Text cut to the column's length: a pathological heading must not abort the page."""
+    value = (value or "").strip()
+    limit = model._meta.get_field(field_name).max_length
+    return value[:limit]
+
+
+def _save_edition(edition, parsed, doc, raw_text, published_on) -> Edition:
+    series = None
+    installment = None
+    if doc.get("series"):
+        banner = doc["series"]
+        series, _ = Series.objects.get_or_create(
+            title=_fit(banner.get("title"), Series, "title"),
+            subtitle=_fit(banner.get("subtitle"), Series, "subtitle"),
+        )
+        installment = banner.get("installment")
+    warnings = list(doc.get("warnings") or [])
+    warnings.extend(_depth_warnings(doc["articles"]))
+    fields = {
+        "sha256": parsed.sha256,
+        "raw_text": raw_text,
+        "encoding": parsed.encoding or "utf-8",
+        "line_count": parsed.line_count or 0,
+        "series": series,
+        "installment": installment,
+        "warnings": warnings,
+    }
+    if published_on is not None:
+        fields["published_on"] = published_on
+    if edition is None:
+        return Edition.objects.create(source_name=parsed.source_name, **fields)
+    for key, value in fields.items():
+        setattr(edition, key, value)
+    edition.save()
+    return edition
+
+
+def _article_fields(data: dict) -> dict:
+    authors = data.get("authors") or []
+    return {
+        "kind": data.get("kind") or Article.Kind.REFLECTION,
+        "title": _fit(data.get("title"), Article, "title"),
+        "kicker": _fit(data.get("kicker"), Article, "kicker"),
+        "subtitle": _fit(data.get("subtitle"), Article, "subtitle"),
+        "in_series": bool(data.get("in_series")),
+        "blocks": data.get("blocks") or [],
+        "photo_credits": [c[:100] for c in data.get("photo_credits") or []],
+        "author_names": _fit("、".join(a["name"] for a in authors), Article, "author_names"),
+    }
+
+
+def _save_articles(edition, articles_data, result) -> list[Article]:
+    """Articles in page order; existing ones (matched by order) are updated in place."""
+    existing = {a.order: a for a in edition.articles.all()}
+    to_create, to_update, articles = [], [], []
+    for order, data in enumerate(articles_data, start=1):
+        fields = _article_fields(data)
+        article = existing.pop(order, None)
+        if article is None:
+            article = Article(edition=edition, order=order, **fields)
+            to_create.append(article)
+        else:
+            for key, value in fields.items():
+                setattr(article, key, value)
+            to_update.append(article)
+        articles.append(article)
+    Article.objects.bulk_create(to_create)
+    if to_update:
+        Article.objects.bulk_update(to_update, list(_article_fields({})))
+    # Articles the corrected page no longer prints are kept (their items may be in hand);
+    # their recommendations are flagged below like any other item that disappeared.
+    result.articles_removed = [a.title for a in sorted(existing.values(), key=lambda a: a.order)]
+    return articles
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def _get_or_create_by_name(model, names) -> dict:
+    """{name: row} for every name, in three queries whatever their number."""
+    names = set(names)
+    if not names:
+        return {}
+    rows = {row.name: row for row in model.objects.filter(name__in=names)}
+    missing = names - rows.keys()
+    if missing:
+        # ON CONFLICT DO NOTHING: a concurrent import may create the same person.
+        model.objects.bulk_create([model(name=n) for n in missing], ignore_conflicts=True)
+        rows.update({row.name: row for row in model.objects.filter(name__in=missing)})
+    return rows
+
+
+def _save_bylines(articles, articles_data) -> None:
+    Byline.objects.filter(article__in=[a.pk for a in articles]).delete()
+    people_names, org_names = set(), set()
+    for data in articles_data:
+        for author in data.get("authors") or []:
+            people_names.add(_fit(author["name"], Person, "name"))
+            for aff in author.get("affiliations") or []:
+                org_names.add(_fit(aff["organization"], Organization, "name"))
+    people = _get_or_create_by_name(Person, people_names)
+    orgs = _get_or_create_by_name(Organization, org_names)
+
+    wanted = set()  # (person_id, organization_id, position)
+    bylines = []  # (Byline, [affiliation keys])
+    for article, data in zip(articles, articles_data, strict=True):
+        seen = set()
+        for order, author in enumerate(data.get("authors") or [], start=1):
+            person = people[_fit(author["name"], Person, "name")]
+            role = author.get("role") or Byline.Role.AUTHOR
+            if (person.pk, role) in seen:
+                continue
+            seen.add((person.pk, role))
+            keys = []
+            for aff in author.get("affiliations") or []:
+                key = (
+                    person.pk,
+                    orgs[_fit(aff["organization"], Organization, "name")].pk,
+                    _fit(aff.get("position"), Affiliation, "position"),
+                )
+                wanted.add(key)
+                keys.append(key)
+            bylines.append((Byline(article=article, person=person, role=role, order=order), keys))
+    affiliations = _get_or_create_affiliations(wanted)
+    Byline.objects.bulk_create([b for b, _ in bylines])
+    Through = Byline.affiliations.through
+    Through.objects.bulk_create(
+        [
+            Through(byline_id=b.pk, affiliation_id=affiliations[key])
+            for b, keys in bylines
+            for key in dict.fromkeys(keys)
+        ]
+    )
+
+
+def _get_or_create_affiliations(keys) -> dict:
+    if not keys:
+        return {}
+
+    def fetch(wanted):
+        people = {k[0] for k in wanted}
+        rows = Affiliation.objects.filter(person_id__in=people).values_list(
+            "pk", "person_id", "organization_id", "position"
+        )
+        return {(p, o, pos): pk for pk, p, o, pos in rows if (p, o, pos) in wanted}
+
+    found = fetch(keys)
+    missing = keys - found.keys()
+    if missing:
+        Affiliation.objects.bulk_create(
+            [Affiliation(person_id=p, organization_id=o, position=pos) for p, o, pos in missing],
+            ignore_conflicts=True,
+        )
+        found.update(fetch(missing))
+    return found
+
+
+# --- the recommendation tree -----------------------------------------------------------------
+
+
+@dataclass
+class _Node:
+    number: str
+    marker: str
+    heading: str
+    text: str
+    lines: list[int]
+    order: int
+    depth: int
+    place: str
+    parent_number: str | None
+
+
+def _flatten(nodes, label=None, parent=None, out=None) -> list[_Node]:
+    """Preorder list of the tree with order (1..n), depth and place; points below the third
+    level (which the schema does not hold) are folded into their level-3 ancestor.
+
+    `label` is the section's printed marker: place "一、" for the section, "一、2" for its second
+    item, "一、2.3" for that item's third sub-item; a section without a marker uses numbers."""
+    out = [] if out is None else out
+    for node in nodes:
+        number = str(node["number"])
+        parts = number.split(".")
+        marker = node.get("marker") or ""
+        if len(parts) == 1:
+            label = marker or None
+        flat = _Node(
+            number=number,
+            marker=_fit(marker, Recommendation, "marker"),
+            heading=_fit(node.get("heading") or node.get("text"), Recommendation, "heading"),
+            text=node.get("text") or "",
+            lines=list(node.get("lines") or []),
+            order=len(out) + 1,
+            depth=len(parts),
+            place=_fit(label + ".".join(parts[1:]) if label else number, Recommendation, "place"),
+            parent_number=parent,
+        )
+        out.append(flat)
+        children = node.get("children") or []
+        if flat.depth >= MAX_DEPTH:
+            _fold(flat, children)
+        else:
+            _flatten(children, label, number, out)
+    return out
+
+
+def _fold(flat: _Node, children) -> None:
+    for child in children:
+        flat.text += child.get("text") or ""
+        flat.lines += [n for n in child.get("lines") or [] if n not in flat.lines]
+        _fold(flat, child.get("children") or [])
+
+
+def _depth_warnings(articles_data) -> list[dict]:
+    warnings = []
+
+    def walk(nodes, index):
+        for node in nodes:
+            if len(str(node["number"]).split(".")) >= MAX_DEPTH and node.get("children"):
+                warnings.append(
+                    {
+                        "kind": "depth_folded",
+                        "lines": list(node.get("lines") or [])[:1],
+                        "message": f"第{node['number']}条下的更深层级并入该条(最多{MAX_DEPTH}级)。",
+                        "article": index,
+                    }
+                )
+            else:
+                walk(node.get("children") or [], index)
+
+    for index, data in enumerate(articles_data):
+        walk(data.get("recommendations") or [], index)
+    return warnings
+
+
+CONTENT_FIELDS = ["heading", "text", "marker", "source_lines", "order", "depth", "place"]
+
+
+def _save_recommendations(edition, articles, articles_data, result) -> None:
+    existing = {
+        (rec.article_id, rec.number): rec
+        for rec in Recommendation.objects.filter(article__edition=edition).select_related("article")
+    }
+    now = timezone.now()
+    to_update = []
+    by_level: dict[int, list] = {}
+    for article, data in zip(articles, articles_data, strict=True):
+        for node in _flatten(data.get("recommendations") or []):
+            by_level.setdefault(node.depth, []).append((article, node))
+    pks = {}  # (article_id, number) -> pk, filled level by level for the children's parent
+    for depth in sorted(by_level):
+        to_create = []
+        for article, node in by_level[depth]:
+            parent_id = pks[article.pk, node.parent_number] if node.parent_number else None
+            rec = existing.pop((article.pk, node.number), None)
+            if rec is None:
+                rec = Recommendation(article=article, number=node.number, parent_id=parent_id)
+                _apply(rec, node)
+                rec.refresh_search_tokens()
+                to_create.append(rec)
+            elif _changed(rec, node, parent_id):
+                if not rec.in_source:
+                    result.restored += 1
+                else:
+                    result.updated += 1
+                text_changed = (rec.heading, rec.text) != (node.heading, node.text)
+                _apply(rec, node)
+                rec.parent_id = parent_id
+                rec.in_source = True
+                rec.updated_at = now
+                if text_changed:
+                    rec.refresh_search_tokens()
+                to_update.append(rec)
+            else:
+                pks[article.pk, node.number] = rec.pk
+        Recommendation.objects.bulk_create(to_create)
+        result.created += len(to_create)
+        for rec in to_create + to_update:
+            pks[rec.article_id, rec.number] = rec.pk
+    if to_update:
+        Recommendation.objects.bulk_update(
+            to_update,
+            [
+                *CONTENT_FIELDS,
+                "parent",
+                "in_source",
+                "updated_at",
+                "search_words",
+                "search_chars",
+            ],
+        )
+    result.recommendations = len(pks)
+    gone = [rec for rec in existing.values() if rec.in_source]
+    if gone:
+        Recommendation.objects.filter(pk__in=[r.pk for r in gone]).update(
+            in_source=False, updated_at=now
+        )
+        gone.sort(key=lambda r: (r.article.order, r.order))
+        result.removed = [f"{r.place or r.number} {r.heading}" for r in gone]
+
+
+def _apply(rec: Recommendation, node: _Node) -> None:
+    rec.heading = node.heading
+    rec.text = node.text
+    rec.marker = node.marker
+    rec.source_lines = node.lines
+    rec.order = node.order
+    rec.depth = node.depth
+    rec.place = node.place
+
+
+def _changed(rec: Recommendation, node: _Node, parent_id) -> bool:
+    return (
+        not rec.in_source
+        or rec.parent_id != parent_id
+        or any(
+            getattr(rec, f) != getattr(node, "lines" if f == "source_lines" else f)
+            for f in CONTENT_FIELDS
+        )
+    )
