@@ -85,6 +85,9 @@ class EditionAdmin(admin.ModelAdmin):
     ]
     inlines = [ArticleInline]
 
+    def has_add_permission(self, request):
+        return False  # pages arrive through the importer, which keeps them consistent
+
 
 class BylineInline(admin.TabularInline):
     model = Byline
@@ -113,6 +116,9 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["edition", "edition__series"]
     readonly_fields = ["edition", "order", "blocks"]
     inlines = [BylineInline, RecommendationInline]
+
+    def has_add_permission(self, request):
+        return False  # articles come from an imported page
 
 
 @admin.register(Person)
@@ -253,6 +259,9 @@ class RecommendationAdmin(admin.ModelAdmin):
     ]
     inlines = [TagLinkInline, CoDepartmentInline, CommentInline]
     actions = ["bulk_assign", "bulk_change_status"]
+
+    def has_add_permission(self, request):
+        return False  # recommendations come from an imported page
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -17,6 +17,12 @@ from recommendations.models import (
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # PBKDF2 is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username, role=None, department=None, **extra):
     user = User.objects.create_user(username=username, password=PASSWORD, **extra)
     if department is not None:

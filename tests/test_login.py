@@ -1,0 +1,58 @@
+from io import StringIO
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from recommendations.models import User
+from tests.conftest import PASSWORD
+
+
+def test_the_login_page_is_in_chinese(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<html lang="zh-Hans">' in content
+    assert "用户名" in content and "密码" in content
+
+
+def test_signing_in_leads_to_the_dashboard(client, viewer):
+    response = client.post(reverse("login"), {"username": "viewer1", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_a_wrong_password_keeps_the_username_and_explains_in_chinese(client, viewer):
+    response = client.post(reverse("login"), {"username": "viewer1", "password": "wrong"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'value="viewer1"' in content
+    assert "请输入一个正确的" in content  # Django's own Chinese message
+
+
+def test_repeated_failures_lock_the_username_from_that_address(client, viewer, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "viewer1", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "viewer1", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "登录已暂停" in response.content.decode()
+    # Another username from the same address is not locked out.
+    User.objects.create_user(username="viewer2", password=PASSWORD)
+    ok = client.post(reverse("login"), {"username": "viewer2", "password": PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_seed_portal_creates_one_demo_account_per_role_and_is_repeatable(db):
+    out = StringIO()
+    call_command("seed_portal", stdout=out)
+    call_command("seed_portal", stdout=out)
+    assert User.objects.filter(username__in=["viewer", "staff", "handler", "admin"]).count() == 4
+    handler = User.objects.get(username="handler")
+    assert handler.is_handler and handler.department.name == "区科信局"
+    assert User.objects.get(username="staff").is_portal_staff
+    assert "staff-demo-2026" in out.getvalue()
+
+
+def test_seed_portal_creates_nothing_when_demo_accounts_are_off(db, settings):
+    settings.DEMO_ACCOUNTS = False
+    call_command("seed_portal", stdout=StringIO())
+    assert not User.objects.filter(username="staff").exists()
