@@ -1,0 +1,237 @@
+"""parse_page: text of one newspaper page → Edition."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .decode import decode_page
+from .errors import PageError
+from .layout import Header, Para, find_headers, split_paragraphs
+from .model import Article, Block, Edition, Series, Warning
+from .repair import (
+    Unit,
+    assign_articles,
+    join_paragraphs,
+    make_unit,
+    remove_duplicate_paragraphs,
+    remove_repeated_sentences,
+)
+from .text import is_complete
+from .tree import build_tree
+
+
+def parse_bytes(data: bytes, name: str) -> Edition:
+    """Decode the raw bytes of a page, hash them and parse the text."""
+    text, encoding = decode_page(data, name)
+    edition = parse_page(text, name, hashlib.sha256(bytes(data)).hexdigest())
+    edition.encoding = encoding
+    return edition
+
+
+def _line_count(text: str) -> int:
+    if not text:
+        return 0
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
+    """Parse the text of one page. Raises PageError when no article can be found."""
+    if not isinstance(text, str):
+        raise PageError("expected text (str); use parse_bytes for raw bytes", name)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise PageError("the file is empty", name)
+    paras = split_paragraphs(text)
+    headers, banner = find_headers(paras)
+    if not headers:
+        headers = _fallback_headers(paras)
+    if not headers:
+        raise PageError(
+            "no article found: no title followed by a byline "
+            "(e.g. “区科信局局长 张三”) or a 本报讯(记者 …) line",
+            name,
+        )
+    warnings: list[Warning] = []
+    series = None
+    if banner is not None:
+        series = Series(banner.title, banner.subtitle, banner.installment, banner.lines)
+    edition = Edition(
+        source_name=name,
+        sha256=sha256,
+        line_count=_line_count(text),
+        encoding=None,
+        series=series,
+    )
+    articles = [
+        Article(
+            title=h.title,
+            kicker=h.kicker,
+            subtitle=h.subtitle,
+            kind=h.kind,
+            in_series=series is not None and h.kind == "reflection",
+            authors=h.authors,
+            photo_credits=[],
+            byline=h.byline,
+            title_lines=h.title_lines,
+        )
+        for h in headers
+    ]
+    edition.articles = articles
+    for k, h in enumerate(headers):
+        for credit, line in h.credits:
+            _add_credit(articles[k], credit)
+            msg = f"图片署名“{credit}”移出正文,归入本文"
+            if line < paras[h.anchor].line and h.title_lines and line < h.title_lines[0]:
+                msg = f"标题前的图片署名“{credit}”归入下一篇《{h.title}》"
+            warnings.append(Warning("photo_credit_moved", [line], msg, k))
+        if not h.title:
+            warnings.append(
+                Warning(
+                    "title_missing",
+                    [paras[h.anchor].line],
+                    "这篇文章前没有找到标题",
+                    k,
+                )
+            )
+
+    # Text outside any article: before the first header, or unused parts of title groups.
+    used = {i for h in headers for i in range(h.start, h.anchor + 1)} - {
+        i for h in headers for i in h.extra
+    }
+    if banner is not None:
+        used.update(banner.paras)
+    stray = [p for p in paras[: headers[0].start] if p.index not in used]
+    stray += [
+        paras[i] for h in headers for i in h.extra if i not in (banner.paras if banner else [])
+    ]
+    if stray:
+        warnings.append(
+            Warning(
+                "unassigned_text",
+                sorted({p.line for p in stray}),
+                "这些文字不属于任何文章,未导入:" + "|".join(p.text[:20] for p in stray[:3]),
+                None,
+            )
+        )
+
+    # Body units, region by region.
+    units: list[Unit] = []
+    credits_in_body: list[tuple[int, str, int]] = []  # (unit order, credit, line)
+    for k, h in enumerate(headers):
+        end = headers[k + 1].start if k + 1 < len(headers) else len(paras)
+        if h.lead_rest.strip():
+            p = paras[h.anchor]
+            units.append(make_unit(len(units), k, p.line, h.lead_rest.strip(), False))
+        for p in paras[h.anchor + 1 : end]:
+            if p.credit:
+                credits_in_body.append((len(units), p.credit, p.line, k))
+                continue
+            units.append(make_unit(len(units), k, p.line, p.text, p.heading))
+    dups = remove_duplicate_paragraphs(units)
+    assign_articles(units)
+
+    # Credits printed inside the body go to the article being read there.
+    for order, credit, line, host in credits_in_body:
+        before = [u for u in units[:order] if not u.removed and u.host == host]
+        k = before[-1].article if before else host
+        _add_credit(articles[k], credit)
+        warnings.append(
+            Warning("photo_credit_moved", [line], f"图片署名“{credit}”移出正文,归入本文", k)
+        )
+
+    for dup, original in dups:
+        k = original.article if original.article >= 0 else dup.host
+        warnings.append(
+            Warning(
+                "duplicate_removed",
+                dup.lines,
+                f"第{dup.lines[0]}行与第{original.lines[0]}行重复,只保留一次",
+                k,
+            )
+        )
+
+    # Interleaved text given back to another article.
+    run: list[Unit] = []
+
+    def flush():
+        if run:
+            k = run[0].article
+            lines = [line for u in run for line in u.lines]
+            host = run[0].host
+            warnings.append(
+                Warning(
+                    "interleave_repaired",
+                    lines,
+                    f"第{lines[0]}–{lines[-1]}行排在《{articles[host].title}》中,"
+                    f"按编号和文意归回《{articles[k].title}》",
+                    k,
+                )
+            )
+            run.clear()
+
+    for u in units:
+        if u.removed:
+            continue
+        if u.article != u.host:
+            if run and run[-1].article != u.article:
+                flush()
+            run.append(u)
+        else:
+            flush()
+    flush()
+
+    for k, article in enumerate(articles):
+        mine = [u for u in units if not u.removed and u.article == k]
+        paras_k, notes = join_paragraphs(mine)
+        paras_k, notes2 = remove_repeated_sentences(paras_k)
+        notes += notes2
+        article.blocks = [
+            Block("heading" if p.heading else "paragraph", p.text, p.lines) for p in paras_k
+        ]
+        if article.kind == "reflection":
+            roots, notes3 = build_tree(paras_k)
+            article.recommendations = roots
+            notes += notes3
+        if paras_k and not paras_k[-1].heading and not is_complete(paras_k[-1].text):
+            last = paras_k[-1].lines[-1]
+            notes.append(_note("truncated", [last], f"文章在第{last}行句子中间结束,可能被截断"))
+        if not paras_k:
+            notes.append(_note("empty_article", article.title_lines[:1], "这篇文章没有正文"))
+        for n in notes:
+            warnings.append(Warning(n.kind, n.lines, n.message, k))
+
+    warnings.sort(key=lambda w: w.lines[0] if w.lines else 0)
+    edition.warnings = warnings
+    return edition
+
+
+def _note(kind, lines, message):
+    from .repair import Note
+
+    return Note(kind, lines, message)
+
+
+def _add_credit(article: Article, credit: str) -> None:
+    if credit not in article.photo_credits:
+        article.photo_credits.append(credit)
+
+
+def _fallback_headers(paras: list[Para]) -> list[Header]:
+    """A page without bylines: an unnumbered "## " heading followed by text is an article."""
+    for p in paras:
+        if p.plain_heading and p.index + 1 < len(paras):
+            nxt = paras[p.index + 1]
+            if not nxt.heading and not nxt.credit and len(nxt.text) > 20:
+                h = Header(
+                    anchor=p.index,
+                    start=p.index,
+                    kind="news",
+                    authors=[],
+                    byline="",
+                    title=p.text,
+                    title_lines=[p.line],
+                )
+                return [h]
+    return []

@@ -1,0 +1,262 @@
+"""Layout repair: give interleaved paragraphs back to their article, join broken paragraphs,
+drop repeated paragraphs and sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .numbering import Marker, all_markers, leading_marker
+from .text import Run, is_complete, run_lines, run_remove, run_text, sentence_spans
+from .words import spanning_word
+
+SWITCH = 1.0  # reading another article's text than the one just read
+SWITCH_AFTER_BREAK = 0.7  # … right after a paragraph cut mid-sentence (a column break)
+GAP = 4.0  # a marker that does not continue the article's numbering
+BROKEN = 3.0  # a paragraph cut mid-sentence followed, in its article, by a new point
+INLINE_MISMATCH = 0.5  # 三是 as a paragraph continuing 一是/二是 printed inline (or vice versa)
+WORD_BONUS = 0.5  # the join forms a dictionary word (推|动 → 推动)
+END_PENDING = 1.0  # an article left cut mid-sentence
+BEAM = 16
+NEIGHBOURS = 3  # how many earlier articles a paragraph may be given back to
+
+
+@dataclass
+class Unit:
+    """A body paragraph on its way to an article."""
+
+    order: int  # page order
+    host: int  # the article whose printed region holds it
+    run: Run
+    heading: bool  # printed as "## …" or a numbered section heading line
+    lead: Marker | None
+    markers: list[Marker]  # lead + inline markers
+    complete: bool
+    article: int = -1  # assigned article
+    removed: bool = False
+
+    @property
+    def text(self) -> str:
+        return run_text(self.run)
+
+    @property
+    def lines(self) -> list[int]:
+        return run_lines(self.run)
+
+
+def make_unit(order: int, host: int, line: int, text: str, hashed: bool) -> Unit:
+    lead = leading_marker(text)
+    heading = hashed or bool(
+        lead is not None and lead.is_section and len(text) <= 60 and not _ends_sentence(text)
+    )
+    return Unit(
+        order=order,
+        host=host,
+        run=[(line, text)],
+        heading=heading,
+        lead=lead,
+        markers=all_markers(text),
+        complete=is_complete(text),
+    )
+
+
+def _ends_sentence(text: str) -> bool:
+    t = text.rstrip("”’」』 ")
+    return bool(t) and t[-1] in "。！？!?；;"
+
+
+# ------------------------------------------------------------------ duplicates (paragraphs)
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split())
+
+
+def remove_duplicate_paragraphs(units: list[Unit]) -> list[tuple[Unit, Unit]]:
+    """Mark paragraphs printed again verbatim; return (duplicate, original) pairs."""
+    seen: dict[str, Unit] = {}
+    pairs = []
+    for u in units:
+        if u.heading:
+            continue
+        key = _norm(u.text)
+        if len(key) < 8:
+            continue
+        if key in seen:
+            u.removed = True
+            pairs.append((u, seen[key]))
+        else:
+            seen[key] = u
+    return pairs
+
+
+# ------------------------------------------------------------------ interleave (beam search)
+
+Stack = tuple[tuple[str, int, bool], ...]
+
+
+def _fit(stack: Stack, marker: Marker, inline: bool) -> tuple[float, Stack]:
+    for k in range(len(stack) - 1, -1, -1):
+        style, last, was_inline = stack[k]
+        if style == marker.style:
+            cost = 0.0 if marker.number == last + 1 else GAP
+            if was_inline != inline and marker.number > 1:
+                cost += INLINE_MISMATCH
+            return cost, (*stack[:k], (style, marker.number, inline))
+    cost = 0.0 if marker.number == 1 else GAP
+    return cost, (*stack, (marker.style, marker.number, inline))
+
+
+def assign_articles(units: list[Unit]) -> None:
+    """Give each unit an article: its printed host, or an earlier article it continues."""
+    live = [u for u in units if not u.removed]
+    if not live:
+        return
+    # beam entries: cost -> (flow, states, path); states: tuple per article of
+    # (pending unit order or -1, numbering stack)
+    n_articles = max(u.host for u in live) + 1
+    empty = tuple((-1, ()) for _ in range(n_articles))
+    beam: list[tuple[float, int, tuple, tuple | None]] = [(0.0, live[0].host, empty, None)]
+    prev_host = live[0].host
+    texts = {u.order: u.text for u in live}
+    for u in live:
+        host = u.host
+        new_region = host != prev_host
+        prev_host = host
+        candidates_base = [a for a in range(max(0, host - NEIGHBOURS), host + 1)]
+        nxt: dict[tuple, tuple[float, int, tuple, tuple | None]] = {}
+        for cost, flow, states, path in beam:
+            if new_region:
+                flow = host
+            cands = [flow] + [a for a in [host, *candidates_base] if a != flow]
+            seen_c = set()
+            for a in cands:
+                if a in seen_c:
+                    continue
+                seen_c.add(a)
+                c = cost
+                if a != flow:
+                    c += SWITCH_AFTER_BREAK if states[flow][0] >= 0 else SWITCH
+                pending, stack = states[a]
+                if pending >= 0:
+                    if u.lead is not None or u.heading:
+                        c += BROKEN
+                    elif spanning_word(texts[pending], u.text):
+                        c -= WORD_BONUS
+                for i, m in enumerate(u.markers):
+                    inline = not (i == 0 and u.lead is not None)
+                    dc, stack = _fit(stack, m, inline)
+                    c += dc
+                new_state = (u.order if not u.complete else -1, stack)
+                st = (*states[:a], new_state, *states[a + 1 :])
+                key = (a, st)
+                if key not in nxt or c < nxt[key][0]:
+                    nxt[key] = (c, a, st, (a, path))
+        beam = sorted(nxt.values(), key=lambda e: e[0])[:BEAM]
+    final = []
+    for cost, _flow, states, path in beam:
+        c = cost + sum(END_PENDING for p, _ in states if p >= 0)
+        final.append((c, path))
+    best = min(final, key=lambda e: e[0])[1]
+    chosen: list[int] = []
+    while best is not None:
+        chosen.append(best[0])
+        best = best[1]
+    chosen.reverse()
+    for u, a in zip(live, chosen, strict=True):
+        u.article = a
+
+
+# ------------------------------------------------------------------ joins and sentence repeats
+
+
+@dataclass
+class Para:
+    """A repaired paragraph of one article."""
+
+    run: Run
+    heading: bool
+    lead: Marker | None
+    units: list[Unit] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return run_text(self.run)
+
+    @property
+    def lines(self) -> list[int]:
+        return run_lines(self.run)
+
+
+@dataclass
+class Note:
+    kind: str
+    lines: list[int]
+    message: str
+
+
+def join_paragraphs(units: list[Unit]) -> tuple[list[Para], list[Note]]:
+    """Join each paragraph cut mid-sentence with the one that continues it."""
+    paras: list[Para] = []
+    notes: list[Note] = []
+    for u in units:
+        last = paras[-1] if paras else None
+        if last is not None and not last.heading and not is_complete(last.text):
+            if u.lead is None and not u.heading:
+                left, right = last.text, u.text
+                word = spanning_word(left, right)
+                a, b = last.run[-1][0], u.run[0][0]
+                if word:
+                    msg = f"第{a}行末“{left[-1]}”与第{b}行首“{right[0]}”接排断开,已合并为“{word}”"
+                else:
+                    msg = f"第{a}行未完的句子在第{b}行接续,已合并为一段"
+                notes.append(Note("word_joined", [a, b], msg))
+                last.run = last.run + u.run
+                last.units.append(u)
+                continue
+            a = last.run[-1][0]
+            notes.append(
+                Note("unjoined_break", [a], f"第{a}行在句中断开,下文未找到接续(后接新的段落或标题)")
+            )
+        paras.append(Para(list(u.run), u.heading, u.lead, [u]))
+    return paras, notes
+
+
+def remove_repeated_sentences(paras: list[Para]) -> tuple[list[Para], list[Note]]:
+    """Keep each (long enough) sentence once per article."""
+    seen: set[str] = set()
+    notes: list[Note] = []
+    out: list[Para] = []
+    for p in paras:
+        if p.heading:
+            out.append(p)
+            continue
+        text = p.text
+        drop: list[tuple[int, int]] = []
+        for a, b in sentence_spans(text):
+            sentence = _norm(text[a:b])
+            if len(sentence) < 12 or sentence[-1] not in "。！？!?；;”’」』":
+                continue
+            if sentence in seen:
+                drop.append((a, b))
+            else:
+                seen.add(sentence)
+        if drop:
+            lines = []
+            for a, b in drop:
+                for line in run_lines(p.run, a, b):
+                    if line not in lines:
+                        lines.append(line)
+            first = text[drop[0][0] : drop[0][1]]
+            short = first if len(first) <= 24 else first[:22] + "…"
+            notes.append(
+                Note(
+                    "duplicate_removed",
+                    lines,
+                    f"重复的句子已删除({len(drop)}处),如“{short}”",
+                )
+            )
+            p.run = run_remove(p.run, drop)
+            if not p.text.strip():
+                continue
+        out.append(p)
+    return out, notes
