@@ -170,7 +170,7 @@ ORG_SUFFIXES = (
 )
 
 _NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")
-_SENTENCE_PUNCT = re.compile(r"[。！？!?；;:：“”\"]")
+_SENTENCE_PUNCT = re.compile(r"[。！？!?:：“”\"]")
 _BYLINE_PREFIX = re.compile(r"^\s*(?:文\s*[/／|｜]|文\s*[:：]|作者\s*[:：/／])\s*")
 _AFF_SEPARATORS = re.compile(r"\s*[,，;；]\s*")
 

@@ -1,0 +1,85 @@
+"""Bylines of signed pieces: organisation + position [, …] name."""
+
+import pytest
+from parser_helpers import page
+
+from recommendations.newspaper import parse_page
+from recommendations.newspaper.bylines import parse_byline, split_affiliation
+
+
+def _affs(authors):
+    return [(a.name, [(f.organization, f.position) for f in a.affiliations]) for a in authors]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("区科信局局长 张明", [("张明", [("区科信局", "局长")])]),
+        (
+            "区科信局党组书记、局长,区数据局局长 王强",
+            [("王强", [("区科信局", "党组书记、局长"), ("区数据局", "局长")])],
+        ),
+        (
+            "区教委党委书记;区委教育工委副书记 赵敏",
+            [("赵敏", [("区教委", "党委书记"), ("区委教育工委", "副书记")])],
+        ),
+        ("海淀镇党委书记 刘洋", [("刘洋", [("海淀镇", "党委书记")])]),
+        ("某某科技集团副总裁 孙悦", [("孙悦", [("某某科技集团", "副总裁")])]),
+        ("某大学人工智能研究院副院长 周宇", [("周宇", [("某大学人工智能研究院", "副院长")])]),
+        ("区政务服务和数据管理局局长 钱进", [("钱进", [("区政务服务和数据管理局", "局长")])]),
+        (
+            "学院路街道工委书记、办事处主任 吴凡",
+            [("吴凡", [("学院路街道", "工委书记、办事处主任")])],
+        ),
+        ("文/区教委副主任 李华", [("李华", [("区教委", "副主任")])]),
+        ("文/赵敏", [("赵敏", [])]),
+        ("文／赵敏 钱多", [("赵敏", []), ("钱多", [])]),
+        ("区科信局局长 陈  明", [("陈明", [("区科信局", "局长")])]),
+    ],
+)
+def test_parse_byline(line, expected):
+    authors = parse_byline(line)
+    assert authors is not None
+    assert _affs(authors) == expected
+    assert all(a.role == "author" for a in authors)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "数据是新型生产要素,结合培训所学谈几点体会。",
+        "加快推进数据要素市场建设",
+        "一是建设区级数据共享平台",
+        "张明",  # a bare name only counts right after a title
+    ],
+)
+def test_not_a_byline(line):
+    assert parse_byline(line) is None
+
+
+def test_bare_name_after_title():
+    assert _affs(parse_byline("张明", after_title=True)) == [("张明", [])]
+
+
+def test_split_keeps_printed_text():
+    # typos are kept: staff correct them in the admin
+    aff = split_affiliation("区科信司局长")
+    assert (aff.organization, aff.position) == ("区科信司", "局长")
+    aff = split_affiliation("学院路街道工委书纪")
+    assert (aff.organization, aff.position) == ("学院路街道", "工委书纪")
+
+
+def test_byline_in_page_with_prefix():
+    ed = parse_page(
+        page(
+            "## 以场景开放带动产业集聚",
+            "文/区商务局副局长 李华",
+            "应用场景是产业发展的牵引力。",
+        ),
+        "p.txt",
+    )
+    [art] = ed.articles
+    assert art.kind == "reflection"
+    assert _affs(art.authors) == [("李华", [("区商务局", "副局长")])]
+    assert art.byline == "文/区商务局副局长 李华"
+    assert [b.text for b in art.blocks] == ["应用场景是产业发展的牵引力。"]
