@@ -26,7 +26,14 @@ S = Recommendation.Status
 
 
 class WorkflowError(Exception):
-    """An action the rules refuse; the message is shown to the user as it is."""
+    """An action the rules refuse; the message is shown to the user as it is.
+
+    `field` names the form field the message belongs beside (None: the whole form).
+    """
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class PermissionDenied(WorkflowError):
@@ -105,11 +112,11 @@ def allowed_transitions(user, rec: Recommendation) -> list[str]:
 def _check_version(rec: Recommendation, expected_version: int | None) -> int:
     version = rec.version if expected_version is None else int(expected_version)
     if version != rec.version:
-        raise ConflictError(_conflict_message())
+        raise ConflictError(conflict_message())
     return version
 
 
-def _conflict_message() -> str:
+def conflict_message() -> str:
     return _("保存失败:这条建议已被他人修改。请查看最新内容后再提交。")
 
 
@@ -120,7 +127,7 @@ def _write(rec: Recommendation, expected_version: int | None, **changes) -> None
         **changes, version=F("version") + 1, updated_at=timezone.now()
     )
     if not updated:
-        raise ConflictError(_conflict_message())
+        raise ConflictError(conflict_message())
     rec.refresh_from_db()
 
 
@@ -134,9 +141,9 @@ def assign(rec, user, *, lead_department, deadline, co_departments=(), expected_
     if not can_triage(user):
         raise PermissionDenied(_("只有研判员可以交办建议。"))
     if lead_department is None:
-        raise WorkflowError(_("交办必须指定主办部门。"))
+        raise WorkflowError(_("交办必须指定主办部门。"), field="lead_department")
     if deadline is None:
-        raise WorkflowError(_("交办必须设定办理期限。"))
+        raise WorkflowError(_("交办必须设定办理期限。"), field="deadline")
     co_ids = {d.pk for d in co_departments} - {lead_department.pk}
     changes = {"lead_department": lead_department, "deadline": deadline}
     if rec.status in (S.NEW, S.NOT_ACTIONABLE):
@@ -157,9 +164,9 @@ def _validate_transition(
     rec, to_status, *, note, answer_category, reply, lead_department, deadline
 ) -> None:
     if to_status == S.NOT_ACTIONABLE and not note.strip():
-        raise WorkflowError(_("标记为“无需办理”必须说明理由。"))
+        raise WorkflowError(_("标记为“无需办理”必须说明理由。"), field="note")
     if (rec.status, to_status) in REOPENING and not note.strip():
-        raise WorkflowError(_("重新打开已办结或无需办理的建议必须填写说明。"))
+        raise WorkflowError(_("重新打开已办结或无需办理的建议必须填写说明。"), field="note")
     if to_status in (S.ASSIGNED, S.IN_PROGRESS, S.ANSWERED):
         if lead_department is None:
             raise WorkflowError(_("请先指定主办部门。"))
@@ -167,9 +174,9 @@ def _validate_transition(
             raise WorkflowError(_("交办必须设定办理期限。"))
     if to_status == S.ANSWERED:
         if not answer_category:
-            raise WorkflowError(_("办结必须选择答复类别。"))
+            raise WorkflowError(_("办结必须选择答复类别。"), field="answer_category")
         if not (reply or "").strip():
-            raise WorkflowError(_("办结必须填写答复内容。"))
+            raise WorkflowError(_("办结必须填写答复内容。"), field="reply")
 
 
 @transaction.atomic
@@ -177,9 +184,9 @@ def transition(
     rec, user, to_status, *, note="", answer_category=None, reply=None, expected_version=None
 ):
     """Move one item to `to_status`, with the fields that step requires."""
-    to_status = S(to_status) if to_status in S.values else None
+    to_status = S(to_status) if isinstance(to_status, str) and to_status in S.values else None
     if to_status is None:
-        raise WorkflowError(_("未知的状态。"))
+        raise WorkflowError(_("未知的状态。"), field="to_status")
     if to_status == rec.status:
         raise WorkflowError(_("建议已处于该状态。"))
     if to_status not in allowed_transitions(user, rec):
@@ -216,7 +223,7 @@ def save_reply(rec, user, *, answer_category, reply, expected_version=None):
     if not can_reply(user, rec):
         raise PermissionDenied(_("只有主办部门的承办人或研判员可以填写答复。"))
     if answer_category and answer_category not in Recommendation.AnswerCategory.values:
-        raise WorkflowError(_("未知的答复类别。"))
+        raise WorkflowError(_("未知的答复类别。"), field="answer_category")
     if rec.status == S.ANSWERED and not (answer_category and reply.strip()):
         raise WorkflowError(_("已办结的建议必须保留答复类别和答复内容。"))
     _write(rec, expected_version, answer_category=answer_category or "", reply=reply.strip())
@@ -242,7 +249,7 @@ def add_comment(rec, user, body: str) -> Comment:
         raise PermissionDenied(_("您无权评论这条建议。"))
     body = (body or "").strip()
     if not body:
-        raise WorkflowError(_("评论不能为空。"))
+        raise WorkflowError(_("评论不能为空。"), field="body")
     return Comment.objects.create(recommendation=rec, author=user, body=body)
 
 
@@ -255,10 +262,22 @@ class BulkResult:
     refused: list = field(default_factory=list)  # (recommendation, reason)
 
 
+def _locked(queryset):
+    """The rows of `queryset`, locked. A subquery on primary keys, because the caller's queryset
+    may carry DISTINCT (a filter across tags does), which PostgreSQL refuses with FOR UPDATE."""
+    return (
+        Recommendation.objects.filter(pk__in=queryset.values("pk"))
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
+
+
 def bulk_assign(queryset, *, user, lead_department, deadline, co_departments=()) -> int:
+    if not can_triage(user):
+        raise PermissionDenied(_("只有研判员可以交办建议。"))
     count = 0
     with transaction.atomic():
-        for rec in queryset.select_for_update(of=("self",)).select_related("lead_department"):
+        for rec in _locked(queryset).select_related("lead_department"):
             assign(
                 rec,
                 user,
@@ -274,7 +293,7 @@ def bulk_transition(queryset, *, user, to_status, note="") -> BulkResult:
     """Apply the step to every item it is allowed for; report the rest with the reason."""
     result = BulkResult()
     with transaction.atomic():
-        for rec in queryset.select_for_update(of=("self",)).select_related("lead_department"):
+        for rec in _locked(queryset).select_related("lead_department"):
             try:
                 with transaction.atomic():
                     transition(rec, user, to_status, note=note)
@@ -290,7 +309,7 @@ def bulk_tag(queryset, *, user, tags, remove=False) -> int:
         raise PermissionDenied(_("只有研判员可以设置标签。"))
     count = 0
     with transaction.atomic():
-        for rec in queryset.select_for_update(of=("self",)):
+        for rec in _locked(queryset):
             current = set(rec.tag_links.values_list("tag_id", flat=True))
             wanted = current - {t.pk for t in tags} if remove else current | {t.pk for t in tags}
             if wanted != current:

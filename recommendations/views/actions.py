@@ -1,11 +1,428 @@
-"""Write actions on recommendations (POST only). Being built; see issue 4."""
+"""Write actions on recommendations: tags, assignment, status, reply, comments, bulk actions.
 
-urlpatterns = []
+Every view here is POST only, checks the user's right on the server through workflow.py (403),
+and follows POST-redirect-GET: on success a message and a redirect to the item (or a safe
+`next`); on bad input the detail page is rendered again (400) with the error beside the field and
+the user's typed values kept; on a version conflict (409) it shows the current state of the item
+together with what the user typed, so nothing of either save is lost.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from recommendations import workflow
+from recommendations.forms import (
+    AssignForm,
+    BulkForm,
+    CommentForm,
+    ReplyForm,
+    TagForm,
+    TransitionForm,
+)
+from recommendations.history import build_history
+from recommendations.models import Recommendation, Tag
+
+# How many refused items a bulk status change names one by one in its messages.
+MAX_REFUSALS_LISTED = 20
 
 
-def action_context(request, rec):
-    return {}
+# --- context for the detail and list pages ---------------------------------------------------
 
 
-def bulk_context(request):
-    return {}
+def action_context(request, rec, **bound_forms) -> dict:
+    """What _actions.html, _history.html and _comments.html need for `rec`.
+
+    The detail view calls this with no forms; the action views pass the bound form that failed
+    so that it shows the error and what the user typed. A form is None when the user may not
+    use it, so the template shows only what the server would accept.
+    """
+    user = request.user
+    may_triage = workflow.can_triage(user)
+    may_reply = workflow.can_reply(user, rec)
+    may_comment = workflow.can_comment(user, rec)
+    allowed = workflow.allowed_transitions(user, rec)
+    version = {"version": rec.version}
+    context = {
+        "action_rec": rec,
+        "can_triage": may_triage,
+        "can_reply": may_reply,
+        "can_comment": may_comment,
+        "allowed_transitions": allowed,
+        "tag_form": None,
+        "assign_form": None,
+        "transition_form": None,
+        "reply_form": None,
+        "comment_form": CommentForm() if may_comment else None,
+        "history": build_history(rec),
+        "comments": rec.comments.select_related("author").order_by("created_at", "pk"),
+    }
+    if may_triage:
+        context["tag_form"] = TagForm(initial={**version, "tags": [t.pk for t in rec.tags.all()]})
+        context["assign_form"] = AssignForm(
+            initial={
+                **version,
+                "lead_department": rec.lead_department_id,
+                "co_departments": [d.pk for d in rec.co_departments.all()],
+                "deadline": rec.deadline,
+            },
+            current_deadline=rec.deadline,
+        )
+    if allowed:
+        context["transition_form"] = TransitionForm(
+            allowed=allowed,
+            initial={**version, "answer_category": rec.answer_category, "reply": rec.reply},
+        )
+    if may_reply and rec.status in Recommendation.ASSIGNED_STATUSES:
+        # Staff may write a reply at any time, but before 交办 the form would only distract.
+        context["reply_form"] = ReplyForm(
+            initial={**version, "answer_category": rec.answer_category, "reply": rec.reply}
+        )
+    context.update(bound_forms)
+    return context
+
+
+def bulk_context(request, form=None) -> dict:
+    """What _bulk_actions.html needs inside the list page's bulk form."""
+    may = workflow.can_triage(request.user)
+    return {
+        "can_bulk": may,
+        "bulk_form": (form or BulkForm()) if may else None,
+    }
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _get_rec(pk) -> Recommendation:
+    return get_object_or_404(
+        Recommendation.objects.select_related("article", "lead_department"), pk=pk
+    )
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _render_detail(request, rec, status: int, **bound_forms):
+    """Render the item's page again with the failed form, from the item as it is now in the
+    database (another user's save included).
+
+    The detail page belongs to views/detail.py; its `render_detail(request, pk, *, forms,
+    status)` builds the page and passes `forms` on to action_context(). Until it exists, a plain
+    page with the same partials stands in.
+    """
+    # The detail view imports this module for action_context, so look it up here.
+    from recommendations.views import detail
+
+    render_detail = getattr(detail, "render_detail", None)
+    if render_detail is not None:
+        return render_detail(request, rec.pk, forms=bound_forms, status=status)
+    rec = _get_rec(rec.pk)
+    context = {"recommendation": rec, **action_context(request, rec, **bound_forms)}
+    return render(request, "recommendations/action_page.html", context, status=status)
+
+
+def _refuse_stale(request, rec, make_form, form_key):
+    """The 409 page: the current item, plus a form holding what the user typed. Its version is
+    the current one, so saving again is a deliberate choice made after seeing the other change.
+    `make_form(data, current)` builds the form from the post and the item as it is now."""
+    current = Recommendation.objects.get(pk=rec.pk)
+    data: QueryDict = request.POST.copy()
+    data["version"] = str(current.version)
+    form = make_form(data, current)
+    form.is_valid()
+    form.add_error(None, workflow.conflict_message())
+    messages.error(request, workflow.conflict_message())
+    return _render_detail(request, current, 409, **{form_key: form})
+
+
+def _plain(form_class):
+    return lambda data, current: form_class(data)
+
+
+def _assign_form(data, current):
+    return AssignForm(data, current_deadline=current.deadline)
+
+
+def _add_workflow_error(form, exc: workflow.WorkflowError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc))
+
+
+def _done(request, rec, message: str, anchor: str = ""):
+    messages.success(request, message)
+    return redirect(_safe_next(request, rec.get_absolute_url() + anchor))
+
+
+def _is_stale(form, rec) -> bool:
+    return form.cleaned_data["version"] != rec.version
+
+
+# --- single-item actions ---------------------------------------------------------------------
+
+
+@require_POST
+def recommendation_tags(request, pk):
+    rec = _get_rec(pk)
+    if not workflow.can_triage(request.user):
+        raise PermissionDenied(_("只有研判员可以设置标签。"))
+    form = TagForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, rec, 400, tag_form=form)
+    if _is_stale(form, rec):
+        return _refuse_stale(request, rec, _plain(TagForm), "tag_form")
+    chosen = list(form.cleaned_data["tags"])
+    new_name = form.cleaned_data["new_tag"]
+    try:
+        with transaction.atomic():
+            if new_name:
+                tag, _created = Tag.objects.get_or_create(
+                    name=new_name, defaults={"created_by": request.user}
+                )
+                chosen.append(tag)
+            workflow.set_tags(rec, request.user, chosen, expected_version=rec.version)
+    except workflow.ConflictError:
+        return _refuse_stale(request, rec, _plain(TagForm), "tag_form")
+    except workflow.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.WorkflowError as exc:
+        _add_workflow_error(form, exc)
+        return _render_detail(request, rec, 400, tag_form=form)
+    return _done(request, rec, _("标签已保存。"))
+
+
+@require_POST
+def recommendation_assign(request, pk):
+    rec = _get_rec(pk)
+    if not workflow.can_triage(request.user):
+        raise PermissionDenied(_("只有研判员可以交办建议。"))
+    form = AssignForm(request.POST, current_deadline=rec.deadline)
+    if not form.is_valid():
+        return _render_detail(request, rec, 400, assign_form=form)
+    if _is_stale(form, rec):
+        return _refuse_stale(request, rec, _assign_form, "assign_form")
+    data = form.cleaned_data
+    try:
+        workflow.assign(
+            rec,
+            request.user,
+            lead_department=data["lead_department"],
+            co_departments=data["co_departments"],
+            deadline=data["deadline"],
+            expected_version=data["version"],
+        )
+    except workflow.ConflictError:
+        return _refuse_stale(request, rec, _assign_form, "assign_form")
+    except workflow.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.WorkflowError as exc:
+        _add_workflow_error(form, exc)
+        return _render_detail(request, rec, 400, assign_form=form)
+    return _done(
+        request,
+        rec,
+        _("已交办给%(department)s,办理期限 %(deadline)s。")
+        % {"department": data["lead_department"], "deadline": data["deadline"].isoformat()},
+    )
+
+
+@require_POST
+def recommendation_transition(request, pk):
+    rec = _get_rec(pk)
+    user = request.user
+    if not (workflow.is_staff(user) or workflow.is_lead_handler(user, rec)):
+        raise PermissionDenied(_("您无权更改这条建议的状态。"))
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, rec, 400, transition_form=form)
+    if _is_stale(form, rec):
+        return _refuse_stale(request, rec, _plain(TransitionForm), "transition_form")
+    data = form.cleaned_data
+    # A field left out of the post keeps the draft reply; one sent empty means "no reply".
+    answer_category = data["answer_category"] if "answer_category" in request.POST else None
+    reply = data["reply"] if "reply" in request.POST else None
+    try:
+        workflow.transition(
+            rec,
+            user,
+            data["to_status"],
+            note=data["note"],
+            answer_category=answer_category,
+            reply=reply,
+            expected_version=data["version"],
+        )
+    except workflow.ConflictError:
+        return _refuse_stale(request, rec, _plain(TransitionForm), "transition_form")
+    except workflow.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.WorkflowError as exc:
+        _add_workflow_error(form, exc)
+        return _render_detail(request, rec, 400, transition_form=form)
+    return _done(request, rec, _("状态已改为“%(status)s”。") % {"status": rec.get_status_display()})
+
+
+@require_POST
+def recommendation_reply(request, pk):
+    rec = _get_rec(pk)
+    if not workflow.can_reply(request.user, rec):
+        raise PermissionDenied(_("只有主办部门的承办人或研判员可以填写答复。"))
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, rec, 400, reply_form=form)
+    if _is_stale(form, rec):
+        return _refuse_stale(request, rec, _plain(ReplyForm), "reply_form")
+    data = form.cleaned_data
+    try:
+        workflow.save_reply(
+            rec,
+            request.user,
+            answer_category=data["answer_category"],
+            reply=data["reply"],
+            expected_version=data["version"],
+        )
+    except workflow.ConflictError:
+        return _refuse_stale(request, rec, _plain(ReplyForm), "reply_form")
+    except workflow.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.WorkflowError as exc:
+        _add_workflow_error(form, exc)
+        return _render_detail(request, rec, 400, reply_form=form)
+    if rec.status == Recommendation.Status.ANSWERED:
+        return _done(request, rec, _("答复已更新。"))
+    return _done(request, rec, _("答复草稿已保存。改为“已办结”时一并提交。"))
+
+
+@require_POST
+def recommendation_comment(request, pk):
+    rec = _get_rec(pk)
+    if not workflow.can_comment(request.user, rec):
+        raise PermissionDenied(_("您无权评论这条建议。"))
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, rec, 400, comment_form=form)
+    try:
+        workflow.add_comment(rec, request.user, form.cleaned_data["body"])
+    except workflow.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.WorkflowError as exc:
+        _add_workflow_error(form, exc)
+        return _render_detail(request, rec, 400, comment_form=form)
+    return _done(request, rec, _("评论已发表。"), anchor="#comments")
+
+
+# --- bulk actions ----------------------------------------------------------------------------
+
+
+def _list_url() -> str:
+    try:
+        return reverse("recommendation_list")
+    except NoReverseMatch:
+        return reverse("dashboard")
+
+
+def _selected(request):
+    """The ticked items that exist, for showing them again beside a refused bulk form."""
+    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    return Recommendation.objects.filter(pk__in=ids).select_related("article", "lead_department")
+
+
+@require_POST
+def recommendation_bulk(request):
+    user = request.user
+    if not workflow.can_triage(user):
+        raise PermissionDenied(_("只有研判员可以进行批量操作。"))
+    next_url = _safe_next(request, _list_url())
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "selected": _selected(request),
+            "next_url": next_url,
+            **bulk_context(request, form),
+        }
+        return render(request, "recommendations/bulk_page.html", context, status=400)
+
+    data = form.cleaned_data
+    queryset = data["ids"]
+    action = data["action"]
+    try:
+        if action in (BulkForm.Action.TAG, BulkForm.Action.UNTAG):
+            remove = action == BulkForm.Action.UNTAG
+            count = workflow.bulk_tag(queryset, user=user, tags=data["tags"], remove=remove)
+            names = "、".join(t.name for t in data["tags"])
+            template = (
+                _("已从 %(n)d 条建议移除标签:%(tags)s。")
+                if remove
+                else _("已为 %(n)d 条建议添加标签:%(tags)s。")
+            )
+            messages.success(request, template % {"n": count, "tags": names})
+        elif action == BulkForm.Action.ASSIGN:
+            count = workflow.bulk_assign(
+                queryset,
+                user=user,
+                lead_department=data["lead_department"],
+                deadline=data["deadline"],
+                co_departments=data["co_departments"],
+            )
+            messages.success(
+                request,
+                _("已将 %(n)d 条建议交办给%(department)s。")
+                % {"n": count, "department": data["lead_department"]},
+            )
+        else:
+            result = workflow.bulk_transition(
+                queryset, user=user, to_status=data["status"], note=data["note"]
+            )
+            _report_transition(request, result, data["status"])
+    except workflow.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    return redirect(next_url)
+
+
+def _report_transition(request, result: workflow.BulkResult, status: str) -> None:
+    label = Recommendation.Status(status).label
+    if result.changed:
+        messages.success(
+            request,
+            _("已将 %(n)d 条建议改为“%(status)s”。") % {"n": result.changed, "status": label},
+        )
+    for rec, reason in result.refused[:MAX_REFUSALS_LISTED]:
+        messages.warning(
+            request,
+            _("未更改 %(item)s:%(reason)s")
+            % {"item": f"{rec.place or rec.number} {rec.heading}", "reason": reason},
+        )
+    hidden = len(result.refused) - MAX_REFUSALS_LISTED
+    if hidden > 0:
+        messages.warning(request, _("另有 %(n)d 条建议未更改。") % {"n": hidden})
+
+
+urlpatterns = [
+    path("recommendations/bulk/", recommendation_bulk, name="recommendation_bulk"),
+    path("recommendations/<int:pk>/tags/", recommendation_tags, name="recommendation_tags"),
+    path("recommendations/<int:pk>/assign/", recommendation_assign, name="recommendation_assign"),
+    path(
+        "recommendations/<int:pk>/transition/",
+        recommendation_transition,
+        name="recommendation_transition",
+    ),
+    path("recommendations/<int:pk>/reply/", recommendation_reply, name="recommendation_reply"),
+    path(
+        "recommendations/<int:pk>/comments/",
+        recommendation_comment,
+        name="recommendation_comment",
+    ),
+]
