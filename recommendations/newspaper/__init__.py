@@ -1,6 +1,6 @@
 """Newspaper page parser: the text of one printed page → articles and recommendation trees.
 
-Plain Python, no Django. Output contract: /work/shared/spec/edition-json.md (schema edition/1).
+Plain Python with no web-framework imports. Output contract: /work/shared/spec/edition-json.md (schema edition/1).
 """
 
 from .decode import decode_page

@@ -210,7 +210,7 @@ def _has_position(text: str) -> bool:
 
 
 def split_affiliation(part: str) -> Affiliation:
-    """区外办党组书记、主任 → 区外办 / 党组书记、主任 (printed text kept as is)."""
+    """区科信局党组书记、局长 → 区科信局 / 党组书记、局长 (printed text kept as is)."""
     part = part.strip()
     candidates = []
     for i in range(2, len(part)):
@@ -235,7 +235,7 @@ def split_affiliations(text: str) -> list[Affiliation]:
 def parse_byline(text: str, *, after_title: bool = False) -> list[Author] | None:
     """Parse a signed piece's byline; None when the line is not one.
 
-    ``区外办党组书记、主任,区港澳事务办主任 陈鹏``, ``文/区科信局局长 张三``, ``文/张三``;
+    ``区科信局党组书记、局长,区数据局局长 张三``, ``文/区科信局局长 张三``, ``文/张三``;
     a bare name is accepted only right after a title (``after_title``).
     """
     line = text.strip()

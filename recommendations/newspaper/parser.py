@@ -223,7 +223,7 @@ def _fallback_headers(paras: list[Para]) -> list[Header]:
     for p in paras:
         if p.plain_heading and p.index + 1 < len(paras):
             nxt = paras[p.index + 1]
-            if not nxt.heading and not nxt.credit and len(nxt.text) > 20:
+            if not nxt.heading and not nxt.credit and len(nxt.text) >= 8:
                 h = Header(
                     anchor=p.index,
                     start=p.index,

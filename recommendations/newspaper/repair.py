@@ -18,6 +18,7 @@ WORD_BONUS = 0.5  # the join forms a dictionary word (推|动 → 推动)
 END_PENDING = 1.0  # an article left cut mid-sentence
 BEAM = 16
 NEIGHBOURS = 3  # how many earlier articles a paragraph may be given back to
+MIN_REPEAT = 20  # shorter paragraphs and sentences are dropped as repeats only when adjacent
 
 
 @dataclass
@@ -75,17 +76,25 @@ def remove_duplicate_paragraphs(units: list[Unit]) -> list[tuple[Unit, Unit]]:
     """Mark paragraphs printed again verbatim; return (duplicate, original) pairs."""
     seen: dict[str, Unit] = {}
     pairs = []
+    prev_key = None
     for u in units:
         if u.heading:
+            prev_key = None
             continue
         key = _norm(u.text)
-        if len(key) < 8:
-            continue
-        if key in seen:
+        # Short lines (一是加强组织领导。) may well be printed twice on purpose, unless
+        # the repetition follows immediately.
+        repeat = key in seen and (
+            len(key) >= MIN_REPEAT
+            or (key == prev_key and len(key) >= 4)
+            or (not u.complete and len(key) >= 8)  # a cut fragment printed again
+        )
+        if repeat:
             u.removed = True
             pairs.append((u, seen[key]))
-        else:
-            seen[key] = u
+            continue
+        seen.setdefault(key, u)
+        prev_key = key
     return pairs
 
 
@@ -232,14 +241,17 @@ def remove_repeated_sentences(paras: list[Para]) -> tuple[list[Para], list[Note]
             continue
         text = p.text
         drop: list[tuple[int, int]] = []
+        prev = None
         for a, b in sentence_spans(text):
             sentence = _norm(text[a:b])
-            if len(sentence) < 12 or sentence[-1] not in "。！？!?；;”’」』":
+            if len(sentence) < 6 or sentence[-1] not in "。！？!?；;”’」』":
+                prev = None
                 continue
-            if sentence in seen:
+            if sentence in seen and (len(sentence) >= MIN_REPEAT or sentence == prev):
                 drop.append((a, b))
             else:
                 seen.add(sentence)
+                prev = sentence
         if drop:
             lines = []
             for a, b in drop:
