@@ -18,6 +18,7 @@ deleted.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pghistory
@@ -51,7 +52,7 @@ class ImportResult:
     encoding: str = "utf-8"
     articles: int = 0
     recommendations: int = 0
-    warnings: int = 0
+    warnings: list[dict] = field(default_factory=list)
     created: int = 0  # recommendations inserted
     updated: int = 0  # recommendations whose text, place or position changed
     restored: int = 0  # flagged as gone by an earlier import, present again
@@ -69,7 +70,7 @@ class ImportResult:
         parts = [
             f"{self.articles} articles",
             f"{self.recommendations} recommendations",
-            f"{self.warnings} warnings",
+            warning_summary(self.warnings),
         ]
         if self.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
             parts.append(f"encoding {self.encoding}")
@@ -84,6 +85,16 @@ class ImportResult:
             for title in self.articles_removed:
                 line += f"\n  article no longer in source: {title}"
         return line
+
+
+def warning_summary(warnings) -> str:
+    """ "17 warnings (word_joined ×8, duplicate_removed ×7, truncated ×1)": the kinds show at a
+    glance whether a page needs a look (a truncation) or only had routine repairs."""
+    if not warnings:
+        return "0 warnings"
+    kinds = Counter(w["kind"] if isinstance(w, dict) else w.kind for w in warnings)
+    detail = ", ".join(f"{kind} ×{n}" for kind, n in kinds.most_common())
+    return f"{len(warnings)} warnings ({detail})"
 
 
 def find_unchanged(source_name: str, sha256: str) -> ImportResult | None:
@@ -122,7 +133,7 @@ def _import(parsed, raw_text, published_on, force) -> ImportResult:
     name = parsed.source_name
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
-    edition = Edition.objects.filter(source_name=name).first()
+    edition = Edition.objects.filter(source_name=name).defer("raw_text").first()
     if edition is not None and edition.sha256 == parsed.sha256 and not force:
         if published_on and edition.published_on != published_on:
             edition.published_on = published_on
@@ -141,11 +152,12 @@ def _import(parsed, raw_text, published_on, force) -> ImportResult:
         edition_id=edition.pk,
         encoding=parsed.encoding or "utf-8",
         articles=len(doc["articles"]),
-        warnings=len(edition.warnings),
+        warnings=edition.warnings,
     )
-    articles = _save_articles(edition, doc["articles"], result)
-    _save_bylines(articles, doc["articles"])
-    _save_recommendations(edition, articles, doc["articles"], result)
+    is_new = status == CREATED  # nothing stored yet: no rows to match or replace
+    articles = _save_articles(edition, doc["articles"], result, is_new)
+    _save_bylines(articles, doc["articles"], is_new)
+    _save_recommendations(edition, articles, doc["articles"], result, is_new)
     return result
 
 
@@ -204,9 +216,9 @@ def _article_fields(data: dict) -> dict:
     }
 
 
-def _save_articles(edition, articles_data, result) -> list[Article]:
+def _save_articles(edition, articles_data, result, is_new) -> list[Article]:
     """Articles in page order; existing ones (matched by order) are updated in place."""
-    existing = {a.order: a for a in edition.articles.all()}
+    existing = {} if is_new else {a.order: a for a in edition.articles.all()}
     to_create, to_update, articles = [], [], []
     for order, data in enumerate(articles_data, start=1):
         fields = _article_fields(data)
@@ -245,8 +257,9 @@ def _get_or_create_by_name(model, names) -> dict:
     return rows
 
 
-def _save_bylines(articles, articles_data) -> None:
-    Byline.objects.filter(article__in=[a.pk for a in articles]).delete()
+def _save_bylines(articles, articles_data, is_new) -> None:
+    if not is_new:  # bylines carry no handling: a corrected page's replace the old ones
+        Byline.objects.filter(article__in=[a.pk for a in articles]).delete()
     people_names, org_names = set(), set()
     for data in articles_data:
         for author in data.get("authors") or []:
@@ -391,11 +404,9 @@ def _depth_warnings(articles_data) -> list[dict]:
 CONTENT_FIELDS = ["heading", "text", "marker", "source_lines", "order", "depth", "place"]
 
 
-def _save_recommendations(edition, articles, articles_data, result) -> None:
-    existing = {
-        (rec.article_id, rec.number): rec
-        for rec in Recommendation.objects.filter(article__edition=edition).select_related("article")
-    }
+def _save_recommendations(edition, articles, articles_data, result, is_new) -> None:
+    stored = Recommendation.objects.filter(article__edition=edition).select_related("article")
+    existing = {} if is_new else {(rec.article_id, rec.number): rec for rec in stored}
     now = timezone.now()
     to_update = []
     by_level: dict[int, list] = {}
