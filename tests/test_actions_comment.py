@@ -1,0 +1,90 @@
+"""POST /recommendations/<pk>/comments/: add a comment (staff and handlers)."""
+
+import pytest
+
+from recommendations.history import build_history
+from recommendations.models import Comment, CommentEvent
+from tests.action_helpers import detail_url, messages_of, post_as, url
+
+pytestmark = pytest.mark.django_db
+
+NAME = "recommendation_comment"
+
+
+@pytest.mark.parametrize("role", ["staff", "handler", "other_handler", "admin"])
+def test_it_adds_a_comment(client, users, assigned_item, role):
+    response = post_as(client, users[role], NAME, assigned_item, {"body": "  请补充数据来源。 "})
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(assigned_item) + "#comments"
+    assert "评论已发表。" in messages_of(response)
+    comment = Comment.objects.get(recommendation=assigned_item)
+    assert (comment.author, comment.body) == (users[role], "请补充数据来源。")
+
+
+def test_it_records_the_comment_in_history(client, handler, assigned_item):
+    post_as(client, handler, NAME, assigned_item, {"body": "已联系相关科室。"})
+
+    event = CommentEvent.objects.get(recommendation_id=assigned_item.pk)
+    assert event.pgh_context.metadata["user"] == handler.pk
+    last = build_history(assigned_item)[-1]
+    assert (last.kind, last.field, last.new, last.user) == (
+        "comment",
+        "评论",
+        "已联系相关科室。",
+        handler,
+    )
+
+
+def test_it_does_not_change_the_item_or_its_version(client, handler, assigned_item):
+    version = assigned_item.version
+
+    post_as(client, handler, NAME, assigned_item, {"body": "意见"})
+
+    assigned_item.refresh_from_db()
+    assert assigned_item.version == version
+
+
+def test_it_refuses_a_viewer(client, viewer, assigned_item):
+    response = post_as(client, viewer, NAME, assigned_item, {"body": "我也想说"})
+
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_it_refuses_get(client, handler, assigned_item):
+    client.force_login(handler)
+
+    assert client.get(url(NAME, assigned_item)).status_code == 405
+
+
+@pytest.mark.parametrize("body", ["", "   \n  "])
+def test_it_rerenders_an_empty_comment(client, handler, assigned_item, body):
+    response = post_as(client, handler, NAME, assigned_item, {"body": body})
+
+    assert response.status_code == 400
+    assert "评论不能为空。" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_it_rerenders_a_too_long_comment_keeping_the_text(client, handler, assigned_item):
+    body = "长" * 5001
+
+    response = post_as(client, handler, NAME, assigned_item, {"body": body})
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "评论不能超过 5000 个字。" in content
+    assert body in content
+    assert not Comment.objects.exists()
+
+
+def test_it_shows_markup_in_a_comment_as_text(client, handler, assigned_item):
+    post_as(client, handler, NAME, assigned_item, {"body": "<script>alert(1)</script>"})
+
+    # Any page showing the comments escapes them: here the page shown for a refused comment.
+    response = post_as(client, handler, NAME, assigned_item, {"body": ""})
+
+    content = response.content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert content.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2  # comments and history
