@@ -1,10 +1,14 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from recommendations import workflow
+from recommendations.admin_import import import_pages
 from recommendations.models import (
     Affiliation,
     Article,
@@ -87,6 +91,13 @@ class EditionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # pages arrive through the importer, which keeps them consistent
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(partial(import_pages, admin_site=self.admin_site))
+        return [
+            path("import/", view, name="recommendations_edition_import"),
+            *super().get_urls(),
+        ]
 
 
 class BylineInline(admin.TabularInline):

@@ -18,6 +18,7 @@ deleted.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ from recommendations.models import (
     Recommendation,
     Series,
 )
+from recommendations.newspaper import PageError, decode_page, parse_page
 
 MAX_DEPTH = 3  # the recommendation_depth_range constraint
 
@@ -484,3 +486,19 @@ def _changed(rec: Recommendation, node: _Node, parent_id) -> bool:
             for f in CONTENT_FIELDS
         )
     )
+
+
+def import_bytes(data: bytes, name: str, *, published_on=None, force=False) -> ImportResult:
+    """Decode, parse and store one uploaded page; raises PageError on bad input, with nothing
+    stored. Used by the admin's upload form; the command does the same steps file by file."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    if not force and published_on is None:
+        stored = find_unchanged(name, sha256)
+        if stored is not None:
+            return stored
+    text, encoding = decode_page(data, name)
+    parsed = parse_page(text, name, sha256=sha256)
+    parsed.encoding = encoding
+    if not parsed.articles:
+        raise PageError("no article found", name)
+    return import_edition(parsed, text, published_on=published_on, force=force)
