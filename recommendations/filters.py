@@ -1,0 +1,261 @@
+"""The recommendation list's filters, shared by the list page, its facets and the export.
+
+Every parameter lives in the URL (a GET form), so a filtered list can be shared as a link. An
+invalid value is reported on the form and otherwise ignored: the page never fails on input.
+Relations are filtered with subqueries rather than joins so that no row is repeated and no
+DISTINCT is needed (it would get in the way of ordering by relevance).
+"""
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from recommendations import search
+from recommendations.models import (
+    Article,
+    Byline,
+    CoDepartment,
+    Department,
+    Organization,
+    Person,
+    Recommendation,
+    RecommendationTag,
+    Tag,
+)
+
+LEVEL_CHOICES = [("1", _("章节")), ("2", _("条目")), ("3", _("子条目"))]
+DEADLINE_CHOICES = [("overdue", _("已逾期")), ("none", _("未设期限"))]
+SORT_CHOICES = [
+    ("place", _("原文顺序")),
+    ("-deadline", _("期限由远到近")),
+    ("deadline", _("期限由近到远")),
+    ("status", _("状态")),
+    ("-updated", _("最近更新")),
+    ("relevance", _("相关度(搜索时)")),
+]
+MAX_DUE_DAYS = 3650
+
+
+def _ids(model_queryset, field):
+    return model_queryset.values(field)
+
+
+class CheckboxFilter(django_filters.Filter):
+    """A plain on/off checkbox; the FilterSet reads it in filter_queryset."""
+
+    field_class = forms.BooleanField
+
+    def filter(self, qs, value):
+        return qs
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("关键词"), max_length=200, method="filter_q")
+    article = django_filters.ModelChoiceFilter(
+        label=_("文章"), queryset=Article.objects.all(), method="filter_article"
+    )
+    author = django_filters.ModelChoiceFilter(
+        label=_("作者"), queryset=Person.objects.all(), method="filter_author"
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("单位"), queryset=Organization.objects.all(), method="filter_organization"
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("标签"), queryset=Tag.objects.all(), method="filter_tag"
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Recommendation.Status.choices)
+    department = django_filters.ModelChoiceFilter(
+        label=_("部门(主办或协办)"), queryset=Department.objects.all(), method="filter_department"
+    )
+    lead_department = django_filters.ModelChoiceFilter(
+        label=_("主办部门"), queryset=Department.objects.all()
+    )
+    answer_category = django_filters.ChoiceFilter(
+        label=_("答复类别"), choices=Recommendation.AnswerCategory.choices
+    )
+    deadline = django_filters.ChoiceFilter(
+        label=_("期限"), choices=DEADLINE_CHOICES, method="filter_deadline"
+    )
+    due = django_filters.NumberFilter(
+        label=_("几天内到期"),
+        method="filter_due",
+        min_value=0,
+        max_value=MAX_DUE_DAYS,
+        decimal_places=0,
+    )
+    level = django_filters.ChoiceFilter(label=_("层级"), choices=LEVEL_CHOICES, field_name="depth")
+    removed = CheckboxFilter(label=_("包含已从原文移除的条目"), required=False)
+    sort = django_filters.ChoiceFilter(label=_("排序"), choices=SORT_CHOICES, method="noop")
+
+    class Meta:
+        model = Recommendation
+        fields = []
+
+    # Parameters a facet ignores when it counts its own values.
+    FACETS = (
+        "status",
+        "tag",
+        "department",
+        "lead_department",
+        "answer_category",
+        "level",
+        "deadline",
+        "author",
+        "organization",
+    )
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        return search.search_queryset(queryset, value)
+
+    def filter_article(self, queryset, name, value):
+        return queryset.filter(article=value)
+
+    def filter_author(self, queryset, name, value):
+        return queryset.filter(article__in=_ids(Byline.objects.filter(person=value), "article_id"))
+
+    def filter_organization(self, queryset, name, value):
+        return queryset.filter(
+            article__in=_ids(Byline.objects.filter(affiliations__organization=value), "article_id")
+        )
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=_ids(RecommendationTag.objects.filter(tag=value), "recommendation_id")
+        )
+
+    def filter_department(self, queryset, name, value):
+        co = _ids(CoDepartment.objects.filter(department=value), "recommendation_id")
+        return queryset.filter(Q(lead_department=value) | Q(pk__in=co))
+
+    def filter_deadline(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.overdue()
+        return queryset.filter(deadline__isnull=True)
+
+    def filter_due(self, queryset, name, value):
+        return queryset.due_within(int(value))
+
+    def _cleaned(self, name):
+        self.form.is_valid()  # validates once; invalid fields are left out of cleaned_data
+        return self.form.cleaned_data.get(name)
+
+    @property
+    def search_query(self) -> str:
+        return (self._cleaned("q") or "").strip()
+
+    @property
+    def sort_key(self) -> str:
+        sort = self._cleaned("sort")
+        if sort == "relevance" and not self.search_query:
+            return "place"
+        return sort or ("relevance" if self.search_query else "place")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("removed"):
+            queryset = queryset.current()
+        return self.apply_sort(queryset)
+
+    def apply_sort(self, queryset):
+        key = self.sort_key
+        if key == "relevance":
+            return search.order_by_rank(queryset)
+        orderings = {
+            "place": ("article_id", "order"),
+            "-deadline": (F("deadline").desc(nulls_last=True), "article_id", "order"),
+            "deadline": (F("deadline").asc(nulls_last=True), "article_id", "order"),
+            "status": ("status", "article_id", "order"),
+            "-updated": ("-updated_at",),
+        }
+        return queryset.order_by(*orderings[key], "pk")
+
+    def without(self, name: str) -> "RecommendationFilter":
+        """The same filters minus one parameter: a facet counts its values over this."""
+        data = self.data.copy()
+        data.pop(name, None)
+        return type(self)(data, queryset=self.queryset)
+
+
+def _grouped(queryset, field):
+    rows = queryset.order_by().values(field).annotate(n=Count("pk"))
+    return {row[field]: row["n"] for row in rows if row[field] is not None}
+
+
+def _grouped_distinct(queryset, id_field, name_field):
+    """Counts per related object reached over a multi-valued relation, with its name."""
+    rows = (
+        queryset.order_by()
+        .values(id_field, name_field)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", name_field)
+    )
+    return [(row[id_field], row[name_field], row["n"]) for row in rows if row[id_field]]
+
+
+def _department_counts(queryset):
+    """Items per department as lead OR co-department, in one aggregate query."""
+    ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    rec = Recommendation._meta.db_table
+    co = CoDepartment._meta.db_table
+    sql = f"""
+        SELECT dept_id, COUNT(DISTINCT rec_id) FROM (
+            SELECT id AS rec_id, lead_department_id AS dept_id FROM {rec}
+            WHERE lead_department_id IS NOT NULL AND id IN ({ids_sql})
+            UNION ALL
+            SELECT recommendation_id, department_id FROM {co}
+            WHERE recommendation_id IN ({ids_sql})
+        ) AS pairs GROUP BY dept_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params])
+        return dict(cursor.fetchall())
+
+
+def facet_counts(filterset: RecommendationFilter) -> dict:
+    """For each facet, how many items each value would give: counted over the list filtered by
+    every OTHER parameter (so the alternatives to a chosen value stay visible), one aggregate
+    query per facet."""
+
+    def base(name):
+        if filterset.data.get(name) in (None, ""):
+            return filterset.qs
+        return filterset.without(name).qs
+
+    today = timezone.localdate()
+    deadline = (
+        base("deadline")
+        .order_by()
+        .aggregate(
+            overdue=Count(
+                "pk",
+                filter=Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES),
+            ),
+            none=Count("pk", filter=Q(deadline__isnull=True)),
+        )
+    )
+    tag_links = RecommendationTag.objects.filter(
+        recommendation__in=base("tag").order_by().values("pk")
+    )
+    return {
+        "status": _grouped(base("status"), "status"),
+        "level": {str(k): v for k, v in _grouped(base("level"), "depth").items()},
+        "answer_category": _grouped(base("answer_category"), "answer_category"),
+        "lead_department": _grouped(base("lead_department"), "lead_department"),
+        "department": _department_counts(base("department")),
+        "tag": _grouped(tag_links, "tag"),
+        "deadline": deadline,
+        "author": _grouped_distinct(
+            base("author"), "article__bylines__person", "article__bylines__person__name"
+        ),
+        "organization": _grouped_distinct(
+            base("organization"),
+            "article__bylines__affiliations__organization",
+            "article__bylines__affiliations__organization__name",
+        ),
+    }

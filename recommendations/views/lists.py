@@ -1,0 +1,115 @@
+"""The recommendation list: filters in the URL, counts per filter value, pages of 50."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from recommendations.filters import (
+    DEADLINE_CHOICES,
+    LEVEL_CHOICES,
+    SORT_CHOICES,
+    RecommendationFilter,
+    facet_counts,
+)
+from recommendations.models import Department, Recommendation, Tag
+from recommendations.views.actions import bulk_context
+
+PAGE_SIZE = 50
+
+
+def list_rows(queryset):
+    """What a list row shows, fetched in a fixed number of queries."""
+    return queryset.select_related("article", "lead_department").prefetch_related("tags")
+
+
+def paginate(request, queryset, param="page", per_page=PAGE_SIZE):
+    # get_page() turns a missing, malformed or out-of-range number into a valid page.
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+
+
+def _option(value, label, count, selected):
+    return {
+        "value": str(value),
+        "label": label,
+        "count": count,
+        "selected": str(value) == selected,
+    }
+
+
+def _facets(filterset, counts):
+    """The choices of each facet with their counts, ready for the template."""
+    data = filterset.data
+    cleaned = filterset.form.cleaned_data
+
+    def selected(name):
+        value = data.get(name, "")
+        # A value that failed validation is not "selected": it is shown as an error instead.
+        return value if name in cleaned and cleaned[name] not in (None, "") else ""
+
+    departments = list(Department.objects.all())
+    facets = {
+        "status": [
+            _option(value, label, counts["status"].get(value, 0), selected("status"))
+            for value, label in Recommendation.Status.choices
+        ],
+        "level": [
+            _option(value, label, counts["level"].get(value, 0), selected("level"))
+            for value, label in LEVEL_CHOICES
+        ],
+        "answer_category": [
+            _option(
+                value, label, counts["answer_category"].get(value, 0), selected("answer_category")
+            )
+            for value, label in Recommendation.AnswerCategory.choices
+        ],
+        "deadline": [
+            _option(value, label, counts["deadline"].get(value, 0), selected("deadline"))
+            for value, label in DEADLINE_CHOICES
+        ],
+        "tag": [
+            _option(tag.pk, tag.name, counts["tag"].get(tag.pk, 0), selected("tag"))
+            for tag in Tag.objects.all()
+        ],
+        "department": [
+            _option(d.pk, d.name, counts["department"].get(d.pk, 0), selected("department"))
+            for d in departments
+        ],
+        "lead_department": [
+            _option(
+                d.pk, d.name, counts["lead_department"].get(d.pk, 0), selected("lead_department")
+            )
+            for d in departments
+        ],
+    }
+    for name in ("author", "organization"):
+        options = [_option(pk, label, n, selected(name)) for pk, label, n in counts[name]]
+        chosen = cleaned.get(name)
+        if chosen is not None and not any(o["selected"] for o in options):
+            options.insert(0, _option(chosen.pk, chosen.name, 0, str(chosen.pk)))
+        facets[name] = options
+    return facets
+
+
+def recommendation_list(request):
+    filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
+    page = paginate(request, list_rows(filterset.qs))
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "page_obj": page,
+        "facets": _facets(filterset, facet_counts(filterset)),
+        "search_query": filterset.search_query,
+        "sort_key": filterset.sort_key,
+        "sort_choices": [
+            (value, label)
+            for value, label in SORT_CHOICES
+            if value != "relevance" or filterset.search_query
+        ],
+        "chosen_article": filterset.form.cleaned_data.get("article"),
+        "show_removed": bool(filterset.form.cleaned_data.get("removed")),
+        "list_url": request.get_full_path(),
+        "page_title": _("建议列表"),
+    }
+    if request.user.is_portal_staff:
+        context.update(bulk_context(request))
+    return render(request, "recommendations/recommendation_list.html", context)

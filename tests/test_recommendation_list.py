@@ -1,0 +1,294 @@
+"""The recommendation list: filters in the URL, counts per value, pages, sorting, bulk form."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from ui_helpers import assigned, make_article, make_rec
+
+from recommendations.models import Recommendation, Tag
+
+URL = "/recommendations/"
+pytestmark = pytest.mark.django_db
+
+
+def listed(response):
+    """Primary keys of the rows on the page, in order."""
+    return [rec.pk for rec in response.context["page_obj"].object_list]
+
+
+@pytest.fixture
+def world(edition, item, tag, lead_department, other_department):
+    """Three articles' worth of items in different states."""
+    other = make_article(edition, order=2, author="李四", organization="区教委")
+    return {
+        "item": item,
+        "late": make_rec(
+            other, "1", "逾期的条目", tags=[tag], **assigned(lead_department, days=-5)
+        ),
+        "soon": make_rec(
+            other, "2", "即将到期", co=[lead_department], **assigned(other_department, days=3)
+        ),
+        "answered": make_rec(
+            other,
+            "3",
+            "已经办结",
+            status=Recommendation.Status.ANSWERED,
+            lead_department=other_department,
+            answer_category="A",
+            reply="已落实。",
+        ),
+        "gone": make_rec(other, "4", "已被移除", in_source=False),
+        "section": item.parent,
+    }
+
+
+def test_it_requires_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_lists_current_items_and_hides_removed_ones(client, viewer, world):
+    client.force_login(viewer)
+    response = client.get(URL)
+    assert response.status_code == 200
+    pks = listed(response)
+    assert world["item"].pk in pks and world["late"].pk in pks
+    assert world["gone"].pk not in pks
+    assert 'name="removed"' in response.content.decode()
+
+
+def test_the_removed_checkbox_includes_items_no_longer_in_the_source(client, viewer, world):
+    client.force_login(viewer)
+    response = client.get(URL, {"removed": "1"})
+    assert world["gone"].pk in listed(response)
+    assert "已不在原文中" in response.content.decode()
+
+
+def test_a_row_shows_author_place_tags_status_department_and_deadline(client, viewer, world):
+    client.force_login(viewer)
+    html = client.get(URL, {"status": "assigned"}).content.decode()
+    assert "李四 · 一、1" in html
+    assert "逾期的条目" in html
+    assert '<a class="tag" href="/tags/' in html and "算力" in html
+    assert '<span class="badge status-assigned">已交办</span>' in html
+    assert "区科信局" in html
+    assert "overdue-badge" in html  # the late item is marked
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "excluded"),
+    [
+        ({"status": "answered"}, ["answered"], ["late", "item"]),
+        ({"deadline": "overdue"}, ["late"], ["soon", "answered"]),
+        ({"due": "7"}, ["soon"], ["late"]),
+        ({"level": "1"}, ["section"], ["item", "late"]),
+        ({"answer_category": "A"}, ["answered"], ["late"]),
+    ],
+)
+def test_it_filters_by_plain_fields(client, viewer, world, params, expected, excluded):
+    client.force_login(viewer)
+    pks = listed(client.get(URL, params))
+    for name in expected:
+        assert world[name].pk in pks
+    for name in excluded:
+        assert world[name].pk not in pks
+
+
+def test_department_means_lead_or_co_department(client, viewer, world, lead_department):
+    client.force_login(viewer)
+    pks = listed(client.get(URL, {"department": lead_department.pk}))
+    assert set(pks) == {world["late"].pk, world["soon"].pk}
+
+
+def test_lead_department_means_lead_only(client, viewer, world, lead_department):
+    client.force_login(viewer)
+    assert listed(client.get(URL, {"lead_department": lead_department.pk})) == [world["late"].pk]
+
+
+def test_it_filters_by_tag_author_organisation_and_article(client, viewer, world, tag):
+    client.force_login(viewer)
+    other_article = world["late"].article
+    person = other_article.bylines.get().person
+    organization = other_article.bylines.get().affiliations.get().organization
+    assert listed(client.get(URL, {"tag": tag.pk})) == [world["late"].pk]
+    by_author = listed(client.get(URL, {"author": person.pk}))
+    assert set(by_author) == {world["late"].pk, world["soon"].pk, world["answered"].pk}
+    assert listed(client.get(URL, {"organization": organization.pk})) == by_author
+    response = client.get(URL, {"article": world["item"].article_id})
+    assert set(listed(response)) == {world["item"].pk, world["section"].pk}
+    assert "加快人工智能发展" in response.content.decode()  # the chosen article is named
+
+
+def test_each_choice_shows_its_count(client, viewer, world):
+    client.force_login(viewer)
+    html = client.get(URL).content.decode()
+    assert re.search(
+        r'<option value="new">待研判 \(2\)</option>', html
+    )  # section, item; not the removed one
+    assert re.search(r'<option value="assigned">已交办 \(2\)</option>', html)
+    assert re.search(r'<option value="overdue">已逾期 \(1\)</option>', html)
+
+
+def test_a_facet_counts_over_the_other_filters_but_not_its_own(client, viewer, world, tag):
+    client.force_login(viewer)
+    html = client.get(URL, {"status": "assigned", "tag": tag.pk}).content.decode()
+    # Status alternatives stay visible under the tag filter: one assigned item has the tag.
+    assert re.search(r'<option value="assigned" selected>已交办 \(1\)</option>', html)
+    assert re.search(r'<option value="new">待研判 \(0\)</option>', html)
+    # Tag counts follow the status filter.
+    assert re.search(rf'<option value="{tag.pk}" selected>算力 \(1\)</option>', html)
+
+
+def test_facet_counts_take_a_fixed_number_of_queries(
+    client, viewer, world, django_assert_max_num_queries
+):
+    client.force_login(viewer)
+    client.get(URL)
+    with django_assert_max_num_queries(25):
+        client.get(
+            URL,
+            {
+                "status": "assigned",
+                "tag": world["late"].tags.get().pk,
+                "department": world["late"].lead_department_id,
+            },
+        )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "nope"},
+        {"tag": "999999"},
+        {"tag": "abc"},
+        {"due": "-3"},
+        {"due": "1.5"},
+        {"level": "7"},
+        {"sort": "password"},
+        {"department": "99999999999999999999999"},
+        {"page": "x"},
+        {"page": "99999"},
+    ],
+)
+def test_an_invalid_value_is_reported_in_chinese_and_never_fails(client, viewer, world, params):
+    client.force_login(viewer)
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    if "page" not in params:
+        assert "部分筛选条件无效" in html
+        assert re.search(r"选择一个有效的选项|确保该值|确认|请输入", html)
+
+
+def test_an_invalid_value_does_not_drop_the_valid_filters(client, viewer, world):
+    client.force_login(viewer)
+    response = client.get(URL, {"status": "answered", "tag": "abc"})
+    assert listed(response) == [world["answered"].pk]
+
+
+def test_it_shows_fifty_per_page_with_page_numbers_in_the_url(client, viewer, article):
+    Recommendation.objects.bulk_create(
+        Recommendation(article=article, number=str(n), order=n, heading=f"条目{n}", text="正文")
+        for n in range(1, 56)
+    )
+    client.force_login(viewer)
+    first = client.get(URL)
+    assert len(listed(first)) == 50
+    html = first.content.decode()
+    assert 'href="?page=2"' in html
+    assert 'aria-current="page">1</a>' in html
+    second = client.get(URL, {"page": "2"})
+    assert len(listed(second)) == 5
+    assert set(listed(first)).isdisjoint(listed(second))
+
+
+def test_page_links_keep_the_filters(client, viewer, article):
+    Recommendation.objects.bulk_create(
+        Recommendation(article=article, number=str(n), order=n, heading=f"条目{n}", text="正文")
+        for n in range(1, 56)
+    )
+    client.force_login(viewer)
+    html = client.get(URL, {"status": "new", "level": "1"}).content.decode()
+    assert 'href="?status=new&amp;level=1&amp;page=2"' in html
+
+
+def test_it_sorts_by_deadline_and_by_last_update(client, viewer, world):
+    client.force_login(viewer)
+    by_deadline = listed(client.get(URL, {"sort": "deadline", "status": "assigned"}))
+    assert by_deadline == [world["late"].pk, world["soon"].pk]
+    assert listed(client.get(URL, {"sort": "-deadline", "status": "assigned"})) == by_deadline[::-1]
+    Recommendation.objects.filter(pk=world["item"].pk).update(
+        updated_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+    )
+    assert listed(client.get(URL, {"sort": "-updated"}))[0] == world["item"].pk
+
+
+def test_default_order_follows_the_printed_place(client, viewer, world):
+    client.force_login(viewer)
+    pks = listed(client.get(URL))
+    assert (
+        pks.index(world["section"].pk) < pks.index(world["item"].pk) < pks.index(world["late"].pk)
+    )
+
+
+def test_export_links_carry_the_current_filters(client, viewer, world):
+    client.force_login(viewer)
+    html = client.get(URL, {"status": "assigned", "page": "1"}).content.decode()
+    assert 'href="/recommendations/export.csv?status=assigned"' in html
+    assert 'href="/recommendations/export.xlsx?status=assigned"' in html
+
+
+def test_staff_get_a_bulk_form_with_one_labelled_checkbox_per_row(client, staff, world):
+    client.force_login(staff)
+    response = client.get(URL, {"status": "assigned"})
+    html = response.content.decode()
+    assert '<form method="post" action="/recommendations/bulk/" class="bulk-form">' in html
+    assert '<input type="hidden" name="next" value="/recommendations/?status=assigned">' in html
+    for name in ("late", "soon"):
+        pk = world[name].pk
+        assert f'<input type="checkbox" name="ids" value="{pk}" id="select-{pk}"' in html
+        assert f'<label for="select-{pk}"' in html
+    assert "recommendations/_bulk_actions.html" in [t.name for t in response.templates]
+
+
+def test_viewers_get_no_bulk_form(client, viewer, world):
+    client.force_login(viewer)
+    html = client.get(URL).content.decode()
+    assert 'name="ids"' not in html
+    assert "bulk-form" not in html
+
+
+def test_every_filter_control_has_a_label(client, viewer, world):
+    client.force_login(viewer)
+    html = client.get(URL).content.decode()
+    ids = re.findall(r'<(?:select|input)[^>]* id="(id_[a-z_]+)"', html)
+    assert {"id_q", "id_status", "id_tag", "id_due", "id_removed", "id_sort"} <= set(ids)
+    for control_id in ids:
+        assert f'for="{control_id}"' in html, control_id
+
+
+def test_searching_filters_ranks_and_highlights(client, viewer, world):
+    client.force_login(viewer)
+    response = client.get(URL, {"q": "逾期"})
+    assert listed(response) == [world["late"].pk]
+    html = response.content.decode()
+    assert "<mark>逾期</mark>" in html
+    assert f'href="/recommendations/{world["late"].pk}/?q=%E9%80%BE%E6%9C%9F"' in html
+    assert '<option value="relevance" selected>' in html
+
+
+def test_relevance_is_offered_only_when_searching(client, viewer, world):
+    client.force_login(viewer)
+    html = client.get(URL, {"sort": "relevance"}).content.decode()
+    assert 'value="relevance"' not in html
+    assert listed(client.get(URL, {"sort": "relevance"})) == listed(client.get(URL))
+
+
+def test_tag_choices_list_every_tag(client, viewer, world):
+    client.force_login(viewer)
+    html = client.get(URL).content.decode()
+    for tag in Tag.objects.all():
+        assert f'<option value="{tag.pk}"' in html
