@@ -106,3 +106,35 @@ def test_no_interleave_when_nothing_points_to_it():
     ed = parse_page(text, "plain.txt")
     assert not [w for w in ed.warnings if w.kind == "interleave_repaired"]
     assert ed.articles[1].blocks[-1].text == "这项改革受到企业普遍欢迎。"
+
+
+def test_cut_news_continued_after_the_next_title():
+    text = page(
+        "## 多部作品获奖",
+        "本报讯(记者 王芳)近日,短视频大赛颁奖。由区融媒体中心与区政府外办联",  # 3 (cut)
+        "## 冰雪季启幕",
+        "本报讯(记者 张三)日前,区冰雪季正式启幕,市民可免费参观。",  # 7
+        "合出品的短片荣获三等奖。",  # 9 → first article
+    )
+    ed = parse_page(text, "cut.txt")
+    a, b = ed.articles
+    assert [(blk.lines, blk.text) for blk in a.blocks] == [
+        ([3, 9], "近日,短视频大赛颁奖。由区融媒体中心与区政府外办联合出品的短片荣获三等奖。")
+    ]
+    assert [blk.lines for blk in b.blocks] == [[7]]
+    assert {w.kind for w in ed.warnings} == {"word_joined", "interleave_repaired"}
+
+
+def test_truncated_article_does_not_take_the_next_ones_text():
+    text = page(
+        "## 多部作品获奖",
+        "本报讯(记者 王芳)近日,短视频大赛颁奖。市民可以免费参观各",  # cut, never continued
+        "## 冰雪季启幕",
+        "本报讯(记者 张三)日前,区冰雪季正式启幕。",
+        "活动持续到二月中旬,市民可免费参观。",
+    )
+    ed = parse_page(text, "cut.txt")
+    a, b = ed.articles
+    assert [blk.lines for blk in a.blocks] == [[3]]
+    assert [blk.lines for blk in b.blocks] == [[7], [9]]
+    assert [w.kind for w in ed.warnings] == ["truncated"]
