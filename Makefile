@@ -49,7 +49,7 @@ bench: setup
 	$(PY) -m bench
 
 db-stop:
-	test ! -d .local/pg || $(VENV)/bin/python -c "import pgserver; pgserver.get_server('.local/pg', cleanup_mode='stop')"
+	$(PY) -m portal.embedded_db stop
 
 clean-local: db-stop
 	rm -rf .local
