@@ -246,8 +246,9 @@ def find_headers(paras: list[Para]) -> tuple[list[Header], Banner | None]:
         found = read_group(paras, group, header, allow_banner=banner is None)
         if found is not None:
             banner = found
-        if not header.title and kind == "reflection" and not header.authors[0].affiliations:
-            # A bare "文/某某" line with no title before it: not an article start.
+        if not header.title and kind == "reflection":
+            # A byline-like line with no title before it (a caption, a signature at the
+            # end of a piece): not an article start.
             continue
         headers.append(header)
         lower = index + 1

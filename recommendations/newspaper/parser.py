@@ -16,7 +16,7 @@ from .repair import (
     remove_duplicate_paragraphs,
     remove_repeated_sentences,
 )
-from .text import is_complete
+from .text import is_open
 from .tree import build_tree
 
 
@@ -194,7 +194,7 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
             roots, notes3 = build_tree(paras_k)
             article.recommendations = roots
             notes += notes3
-        if paras_k and not paras_k[-1].heading and not is_complete(paras_k[-1].text):
+        if paras_k and not paras_k[-1].heading and is_open(paras_k[-1].text):
             last = paras_k[-1].lines[-1]
             notes.append(_note("truncated", [last], f"文章在第{last}行句子中间结束,可能被截断"))
         if not paras_k:

@@ -6,7 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .numbering import Marker, all_markers, leading_marker
-from .text import Run, is_complete, run_lines, run_remove, run_text, sentence_spans
+from .text import (
+    Run,
+    is_complete,
+    is_open,
+    is_standalone,
+    run_lines,
+    run_remove,
+    run_text,
+    sentence_spans,
+)
 from .words import spanning_word
 
 SWITCH = 1.0  # reading another article's text than the one just read
@@ -56,7 +65,7 @@ def make_unit(order: int, host: int, line: int, text: str, hashed: bool) -> Unit
         heading=heading,
         lead=lead,
         markers=all_markers(text),
-        complete=is_complete(text),
+        complete=not is_open(text),
     )
 
 
@@ -210,9 +219,12 @@ def join_paragraphs(units: list[Unit]) -> tuple[list[Para], list[Note]]:
     for u in units:
         last = paras[-1] if paras else None
         if last is not None and not last.heading and not is_complete(last.text):
+            left, right = last.text, u.text
+            word = spanning_word(left, right) if u.lead is None and not u.heading else None
+            if is_standalone(left) and not word:
+                paras.append(Para(list(u.run), u.heading, u.lead, [u]))
+                continue
             if u.lead is None and not u.heading:
-                left, right = last.text, u.text
-                word = spanning_word(left, right)
                 a, b = last.run[-1][0], u.run[0][0]
                 if word:
                     msg = f"第{a}行末“{left[-1]}”与第{b}行首“{right[0]}”接排断开,已合并为“{word}”"

@@ -23,6 +23,23 @@ def is_complete(text: str) -> bool:
     return t[-1] in SENTENCE_END + ":：—"
 
 
+_ANY_PUNCT = re.compile(r"[，,。；;：:！？!?、…]")
+
+
+def is_standalone(text: str) -> bool:
+    """A short line with no punctuation at all (a subhead, a caption, a name line): not a
+    paragraph cut mid-sentence even though it does not end like a sentence."""
+    t = text.strip()
+    if _ANY_PUNCT.search(t):
+        return False
+    return len(t) <= 12 or (len(t) <= 30 and bool(re.search(r"\S\s+\S", t)))
+
+
+def is_open(text: str) -> bool:
+    """A paragraph that was cut mid-sentence and waits for its continuation."""
+    return not is_complete(text) and not is_standalone(text)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split text into sentences: spans ending after 。！？!?；; (and closing quotes)."""
     spans = []

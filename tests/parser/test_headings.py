@@ -110,3 +110,17 @@ def test_unnumbered_heading_inside_a_signed_piece_is_a_section():
     assert section.marker is None and section.heading == "夯实数据基础设施"
     assert [c.marker for c in section.children] == ["一是", "二是"]
     assert any(w.kind == "heading_without_marker" for w in ed.warnings)
+
+
+def test_byline_like_line_without_title_does_not_start_an_article():
+    ed = parse_page(
+        page(
+            "## 海淀举办科技周活动",
+            "本报讯(记者 王芳)近日,海淀区科技周开幕。",
+            "区科委主任 张明",
+            "活动持续一周,市民可免费参观。",
+        ),
+        "h.txt",
+    )
+    assert len(ed.articles) == 1
+    assert len(ed.articles[0].blocks) == 3

@@ -59,3 +59,24 @@ def test_heading_never_joined():
         "w.txt",
     )
     assert [b.type for b in ed.articles[0].blocks] == ["paragraph", "heading", "paragraph"]
+
+
+def test_short_unpunctuated_line_is_not_joined():
+    ed = parse_page(
+        page(NEWS, "本报讯(记者 王芳)近日,科技周开幕。", "展品丰富", "展出成果百余项。"),
+        "w.txt",
+    )
+    assert [b.text for b in ed.articles[0].blocks] == [
+        "近日,科技周开幕。",
+        "展品丰富",
+        "展出成果百余项。",
+    ]
+    assert ed.warnings == []
+
+
+def test_short_fragment_joined_when_a_word_spans():
+    ed = parse_page(
+        page(NEWS, "本报讯(记者 王芳)近日,科技周开幕。", "活动推", "动了科普工作。"),
+        "w.txt",
+    )
+    assert [b.text for b in ed.articles[0].blocks][-1] == "活动推动了科普工作。"
