@@ -153,13 +153,20 @@ class TransitionForm(VersionedForm):
 
     def __init__(self, *args, allowed: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if allowed is not None and not self.is_bound:
-            # Offer only the steps this user may take; a bound form still accepts any status
-            # so that the workflow can explain why a step is refused.
-            labels = dict(Recommendation.Status.choices)
-            self.fields["to_status"].choices = [(s, labels[s]) for s in allowed]
-            if Recommendation.Status.ANSWERED not in allowed:
-                del self.fields["answer_category"], self.fields["reply"]
+        if allowed is None:
+            return
+        # Offer the steps this user may take. A posted status stays a choice even when it is
+        # not allowed, so that the workflow can explain why it refuses that step.
+        offered = list(allowed)
+        posted = self.data.get(self.add_prefix("to_status")) if self.is_bound else None
+        if posted in Recommendation.Status.values and posted not in offered:
+            offered.append(posted)
+        labels = dict(Recommendation.Status.choices)
+        self.fields["to_status"].choices = [
+            (s, labels[s]) for s in Recommendation.Status.values if s in offered
+        ]
+        if not self.is_bound and Recommendation.Status.ANSWERED not in allowed:
+            del self.fields["answer_category"], self.fields["reply"]
 
 
 class ReplyForm(VersionedForm):

@@ -219,6 +219,9 @@ def test_it_offers_only_the_allowed_steps(client, handler, assigned_item):
     response = post_as(client, handler, NAME, assigned_item, step(assigned_item, S.NEW))
     transition_form = response.context["transition_form"]
     assert transition_form.is_bound
+    # The allowed steps, plus the refused one the user chose, so the choice is kept.
+    offered = [value for value, _label in transition_form.fields["to_status"].choices]
+    assert offered == [S.NEW, S.IN_PROGRESS, S.ANSWERED]
 
     context = response.context
     assert context["allowed_transitions"] == [S.IN_PROGRESS, S.ANSWERED]

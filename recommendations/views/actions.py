@@ -39,8 +39,8 @@ MAX_REFUSALS_LISTED = 20
 def action_context(request, rec, **bound_forms) -> dict:
     """What _actions.html, _history.html and _comments.html need for `rec`.
 
-    The detail view calls this with no forms; the action views pass the bound form that failed
-    so that it shows the error and what the user typed. A form is None when the user may not
+    The detail view calls this with no forms; after a refused post the action view has put the
+    bound form that failed on the request, so that it shows the error and what the user typed. A form is None when the user may not
     use it, so the template shows only what the server would accept.
     """
     user = request.user
@@ -84,6 +84,8 @@ def action_context(request, rec, **bound_forms) -> dict:
         context["reply_form"] = ReplyForm(
             initial={**version, "answer_category": rec.answer_category, "reply": rec.reply}
         )
+    # A refused post shows its form again, with the error and what the user typed.
+    context.update(getattr(request, "bound_action_forms", {}))
     context.update(bound_forms)
     return context
 
@@ -116,32 +118,29 @@ def _safe_next(request, default: str) -> str:
 
 
 def _render_detail(request, rec, status: int, **bound_forms):
-    """Render the item's page again with the failed form, from the item as it is now in the
-    database (another user's save included).
+    """Render the item's page again with the failed form.
 
-    The detail page belongs to views/detail.py; its `render_detail(request, pk, *, forms,
-    status)` builds the page and passes `forms` on to action_context(). Until it exists, a plain
-    page with the same partials stands in.
+    The page is the detail view's own (views/detail.py), which reads the item afresh, so it
+    shows the current state, another user's save included. The failed forms travel on the
+    request: the detail view asks action_context() for the forms, which takes them from there.
     """
-    # The detail view imports this module for action_context, so look it up here.
+    # The detail view imports this module for action_context, so import it here.
     from recommendations.views import detail
 
-    render_detail = getattr(detail, "render_detail", None)
-    if render_detail is not None:
-        return render_detail(request, rec.pk, forms=bound_forms, status=status)
-    rec = _get_rec(rec.pk)
-    context = {"recommendation": rec, **action_context(request, rec, **bound_forms)}
-    return render(request, "recommendations/action_page.html", context, status=status)
+    request.bound_action_forms = bound_forms
+    response = detail.recommendation_detail(request, rec.pk)
+    response.status_code = status
+    return response
 
 
 def _refuse_stale(request, rec, make_form, form_key):
     """The 409 page: the current item, plus a form holding what the user typed. Its version is
     the current one, so saving again is a deliberate choice made after seeing the other change.
-    `make_form(data, current)` builds the form from the post and the item as it is now."""
+    `make_form(request, data, current)` builds the form from the post and the item as it is now."""
     current = Recommendation.objects.get(pk=rec.pk)
     data: QueryDict = request.POST.copy()
     data["version"] = str(current.version)
-    form = make_form(data, current)
+    form = make_form(request, data, current)
     form.is_valid()
     form.add_error(None, workflow.conflict_message())
     messages.error(request, workflow.conflict_message())
@@ -149,10 +148,14 @@ def _refuse_stale(request, rec, make_form, form_key):
 
 
 def _plain(form_class):
-    return lambda data, current: form_class(data)
+    return lambda request, data, current: form_class(data)
 
 
-def _assign_form(data, current):
+def _transition_form(request, data, current):
+    return TransitionForm(data, allowed=workflow.allowed_transitions(request.user, current))
+
+
+def _assign_form(request, data, current):
     return AssignForm(data, current_deadline=current.deadline)
 
 
@@ -244,11 +247,11 @@ def recommendation_transition(request, pk):
     user = request.user
     if not (workflow.is_staff(user) or workflow.is_lead_handler(user, rec)):
         raise PermissionDenied(_("您无权更改这条建议的状态。"))
-    form = TransitionForm(request.POST)
+    form = TransitionForm(request.POST, allowed=workflow.allowed_transitions(user, rec))
     if not form.is_valid():
         return _render_detail(request, rec, 400, transition_form=form)
     if _is_stale(form, rec):
-        return _refuse_stale(request, rec, _plain(TransitionForm), "transition_form")
+        return _refuse_stale(request, rec, _transition_form, "transition_form")
     data = form.cleaned_data
     # A field left out of the post keeps the draft reply; one sent empty means "no reply".
     answer_category = data["answer_category"] if "answer_category" in request.POST else None
@@ -264,7 +267,7 @@ def recommendation_transition(request, pk):
             expected_version=data["version"],
         )
     except workflow.ConflictError:
-        return _refuse_stale(request, rec, _plain(TransitionForm), "transition_form")
+        return _refuse_stale(request, rec, _transition_form, "transition_form")
     except workflow.PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     except workflow.WorkflowError as exc:
