@@ -1,4 +1,20 @@
-"""parse_page: text of one newspaper page → Edition."""
+"""parse_page: text of one newspaper page → Edition.
+
+The steps, each in its module:
+
+1. layout: one paragraph per non-empty line; "## " marks a heading. Article starts are found
+   from their anchors — a byline (bylines.parse_byline) or a 本报讯(…) line — and the title
+   group printed right before (kicker, title, —— subtitle, photo credits). The first group
+   may carry the series banner.
+2. repair: paragraphs printed again verbatim are dropped; a beam search gives each body
+   paragraph to an article — normally the one whose region it is printed in, or an earlier
+   one whose numbering it continues (二、 after 一、, 三是 after 二是) or whose cut sentence it
+   completes. Then, per article, cut paragraphs are joined (jieba tells whether a word spans
+   the break) and repeated sentences are dropped.
+3. tree: numbering markers at point starts build the recommendation tree.
+
+Every repair and every doubt becomes a Warning with its source lines.
+"""
 
 from __future__ import annotations
 

@@ -125,56 +125,74 @@ def _fit(stack: Stack, marker: Marker, inline: bool) -> tuple[float, Stack]:
 
 
 def assign_articles(units: list[Unit]) -> None:
-    """Give each unit an article: its printed host, or an earlier article it continues."""
+    """Give each unit an article: its printed host, or an earlier article it continues.
+
+    A beam search over readings of the page. A reading's state is, per article, the unit
+    left cut mid-sentence (if any) and the numbering stack; states are interned as ints so
+    that a reading is a small tuple of ints.
+    """
     live = [u for u in units if not u.removed]
     if not live:
         return
-    # beam entries: cost -> (flow, states, path); states: tuple per article of
-    # (pending unit order or -1, numbering stack)
+    ids: dict[tuple[int, Stack], int] = {}
+    vals: list[tuple[int, Stack]] = []
+
+    def intern(state: tuple[int, Stack]) -> int:
+        sid = ids.get(state)
+        if sid is None:
+            sid = ids[state] = len(vals)
+            vals.append(state)
+        return sid
+
     n_articles = max(u.host for u in live) + 1
-    empty = tuple((-1, ()) for _ in range(n_articles))
-    beam: list[tuple[float, int, tuple, tuple | None]] = [(0.0, live[0].host, empty, None)]
+    empty = (intern((-1, ())),) * n_articles
+    # beam entries: (cost, flow, states, path) — path is a linked list (article, previous)
+    beam: list[tuple[float, int, tuple[int, ...], tuple | None]] = [
+        (0.0, live[0].host, empty, None)
+    ]
     prev_host = live[0].host
     texts = {u.order: u.text for u in live}
     for u in live:
         host = u.host
         new_region = host != prev_host
         prev_host = host
-        candidates_base = [a for a in range(max(0, host - NEIGHBOURS), host + 1)]
-        nxt: dict[tuple, tuple[float, int, tuple, tuple | None]] = {}
+        near = range(max(0, host - NEIGHBOURS), host + 1)
+        plain = u.lead is None and not u.heading
+        marks = [(m, not (i == 0 and u.lead is not None)) for i, m in enumerate(u.markers)]
+        end_state = u.order if not u.complete else -1
+        moves: dict[int, tuple[float, int]] = {}  # state id -> (cost, new state id)
+        nxt: dict[tuple, tuple[float, int, tuple[int, ...], tuple | None]] = {}
         for cost, flow, states, path in beam:
             if new_region:
                 flow = host
-            cands = [flow] + [a for a in [host, *candidates_base] if a != flow]
-            seen_c = set()
-            for a in cands:
-                if a in seen_c:
-                    continue
-                seen_c.add(a)
-                c = cost
-                if a != flow:
-                    c += SWITCH_AFTER_BREAK if states[flow][0] >= 0 else SWITCH
-                pending, stack = states[a]
-                if pending >= 0:
-                    if u.lead is not None or u.heading:
-                        c += BROKEN
-                    elif spanning_word(texts[pending], u.text):
-                        c -= WORD_BONUS
-                for i, m in enumerate(u.markers):
-                    inline = not (i == 0 and u.lead is not None)
-                    dc, stack = _fit(stack, m, inline)
-                    c += dc
-                new_state = (u.order if not u.complete else -1, stack)
-                st = (*states[:a], new_state, *states[a + 1 :])
+            leave = SWITCH_AFTER_BREAK if vals[states[flow]][0] >= 0 else SWITCH
+            for a in (flow, *(x for x in near if x != flow)):
+                sid = states[a]
+                move = moves.get(sid)
+                if move is None:
+                    pending, stack = vals[sid]
+                    dc = 0.0
+                    if pending >= 0:
+                        if not plain:
+                            dc += BROKEN
+                        elif spanning_word(texts[pending], u.text):
+                            dc -= WORD_BONUS
+                    for m, inline in marks:
+                        d, stack = _fit(stack, m, inline)
+                        dc += d
+                    move = moves[sid] = (dc, intern((end_state, stack)))
+                c = cost + move[0] + (0.0 if a == flow else leave)
+                st = (*states[:a], move[1], *states[a + 1 :])
                 key = (a, st)
-                if key not in nxt or c < nxt[key][0]:
+                old = nxt.get(key)
+                if old is None or c < old[0]:
                     nxt[key] = (c, a, st, (a, path))
         beam = sorted(nxt.values(), key=lambda e: e[0])[:BEAM]
-    final = []
+    best_cost, best = None, None
     for cost, _flow, states, path in beam:
-        c = cost + sum(END_PENDING for p, _ in states if p >= 0)
-        final.append((c, path))
-    best = min(final, key=lambda e: e[0])[1]
+        c = cost + sum(END_PENDING for sid in states if vals[sid][0] >= 0)
+        if best_cost is None or c < best_cost:
+            best_cost, best = c, path
     chosen: list[int] = []
     while best is not None:
         chosen.append(best[0])
