@@ -1,63 +1,306 @@
-"""Chinese full-text search tokens.
+"""Chinese full-text search: tokens, queries, ranking and highlighting.
 
-PostgreSQL's parser does not segment Chinese, so text is tokenised here and stored as
-space-separated tokens that the 'simple' configuration takes as they are:
-- words: jieba's cut_for_search over the NFKC-normalised, lower-cased text (weight A);
-- chars: overlapping CJK bigrams and single characters, plus Latin/digit runs (weight B),
-  so that any substring of two characters and any single character can be found.
+PostgreSQL's parser does not segment Chinese, so text is tokenised here (NFKC, lower case) and
+stored as space-separated tokens that the 'simple' configuration indexes as they are:
+
+- ``search_words`` (weight A): jieba's ``cut_for_search`` words, with the domain dictionary
+  ``search_dict.txt`` (大模型, 接诉即办, 数据底座 …).
+- ``search_chars`` (weight B): for every run of letters and digits ("term run"; 人才, ai人才,
+  2025年), its overlapping bigrams in order followed by ``RUN_BREAK``; then each distinct
+  single character. A run of one character only contributes its unigram.
+
+A query is split into term runs the same way. Each run of two or more characters must appear as
+the PHRASE of its bigrams (``'ab':B <-> 'bc':B <-> 'cd':B``): inside one stored run the bigrams
+sit at consecutive positions, and ``RUN_BREAK`` (longer than any query lexeme) keeps two runs
+from forming a phrase together, so the phrase matches exactly when the text contains the run.
+A one-character run needs its unigram. Alternatively an item matches when it contains every jieba
+word of the query as a word (weight A), in any order. Lexemes only ever consist of letters and
+digits that the PostgreSQL parser keeps whole (checked for every such character), and they are
+quoted before they reach ``to_tsquery``: user text is never parsed as tsquery syntax.
+
+Limits: phrase positions stop at 16383 and a lexeme keeps at most 256 positions, so only the
+first ``MAX_DOCUMENT_CHARS`` characters of an item are indexed (far above any real item).
 """
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    Value,
+    When,
+)
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 USER_DICT = Path(__file__).with_name("search_dict.txt")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_LATIN = re.compile(r"[a-z0-9]+")
-_TOKEN_OK = re.compile(r"[\w]", re.UNICODE)
+# Separates the bigram runs in search_chars; three letters, so no query lexeme (one or two
+# characters at weight B) can ever equal it.
+RUN_BREAK = "zzz"
+MAX_DOCUMENT_CHARS = 15_000
+MAX_QUERY_CHARS = 200
+REFRESH_BATCH_SIZE = 500
+_ASCII_ALNUM = re.compile(r"[a-z0-9]+")
+_WORDISH = re.compile(r"[^\W_]+")  # letters and digits of any script, as str.isalnum()
 
 
 def normalize(text: str) -> str:
+    """NFKC and lower case: ＡＩ → ai, ① → 1."""
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
+def term_runs(norm: str) -> list[str]:
+    """Maximal runs of letters and digits in normalised text, in order.
+
+    Other numbers (category No, e.g. Bengali fractions) are left out: the PostgreSQL parser drops
+    them, so a token holding one would not round-trip through to_tsvector.
+    """
+    runs = []
+    for match in _WORDISH.findall(norm):
+        if match.isascii():
+            runs.append(match)
+            continue
+        start = 0
+        for i, ch in enumerate(match):
+            if unicodedata.category(ch) == "No":
+                if i > start:
+                    runs.append(match[start:i])
+                start = i + 1
+        if start < len(match):
+            runs.append(match[start:])
+    return runs
+
+
 @lru_cache(maxsize=1)
-def _jieba():
+def _tokenizer():
+    # A private tokenizer: the domain dictionary must not change other users of jieba.
     import jieba
 
     jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
     if USER_DICT.exists():
-        jieba.load_userdict(str(USER_DICT))
-    jieba.initialize()
-    return jieba
+        tokenizer.load_userdict(str(USER_DICT))
+    return tokenizer
 
 
-def words(text: str) -> list[str]:
-    jieba = _jieba()
+def words(text: str, *, for_search: bool = True) -> list[str]:
+    """jieba words of the normalised text, each reduced to its letters and digits."""
+    tokenizer = _tokenizer()
+    cut = tokenizer.cut_for_search if for_search else tokenizer.cut
     out = []
-    for token in jieba.cut_for_search(normalize(text)):
-        token = token.strip()
-        if token and _TOKEN_OK.search(token):
-            out.append(_clean(token))
-    return [t for t in out if t]
+    for token in cut(normalize(text)):
+        out.extend(term_runs(token))
+    return out
 
 
 def char_grams(text: str) -> list[str]:
-    norm = normalize(text)
-    grams = []
-    for run in _CJK.findall(norm):
-        grams.extend(run)  # unigrams: a single character such as 税 is a valid query
-        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
-    grams.extend(_LATIN.findall(norm))
-    return grams
-
-
-def _clean(token: str) -> str:
-    # The 'simple' parser would split on punctuation anyway; keep only word characters.
-    return "".join(ch for ch in token if ch.isalnum())
+    """The search_chars layout: bigrams of each run in order, then the distinct characters."""
+    grams: list[str] = []
+    unigrams: dict[str, None] = {}
+    for run in term_runs(normalize(text)):
+        if len(run) > 1:
+            grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+            grams.append(RUN_BREAK)
+        unigrams.update(dict.fromkeys(run))
+    return grams + list(unigrams)
 
 
 def tokens_for_document(*parts: str) -> tuple[str, str]:
-    text = "\n".join(p for p in parts if p)
+    """(search_words, search_chars) for an item's heading and text."""
+    text = normalize("\n".join(p for p in parts if p))[:MAX_DOCUMENT_CHARS]
     return " ".join(words(text)), " ".join(char_grams(text))
+
+
+# Queries ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str  # normalised and stripped
+    runs: tuple[str, ...]  # term runs; each must be contained in the item
+    words: tuple[str, ...]  # jieba words; all of them as words is the other way to match
+
+    def chars_tsquery(self) -> str:
+        return " & ".join(f"( {_phrase(run)} )" for run in self.runs)
+
+    def words_tsquery(self) -> str:
+        return " & ".join(_lexeme(word, "A") for word in self.words)
+
+    def full_tsquery(self) -> str:
+        return f"( {self.chars_tsquery()} ) | ( {self.words_tsquery()} )"
+
+
+def _lexeme(token: str, weight: str) -> str:
+    # Tokens hold only letters and digits; quoting anyway keeps tsquery syntax out for good.
+    quoted = token.replace("\\", "\\\\").replace("'", "''")
+    return f"'{quoted}':{weight}"
+
+
+def _phrase(run: str) -> str:
+    if len(run) == 1:
+        return _lexeme(run, "B")
+    return " <-> ".join(_lexeme(run[i : i + 2], "B") for i in range(len(run) - 1))
+
+
+@lru_cache(maxsize=512)
+def parse_query(query: str) -> ParsedQuery | None:
+    """The query's runs and words, or None when it has nothing searchable."""
+    text = normalize(query)[:MAX_QUERY_CHARS].strip()
+    runs = tuple(dict.fromkeys(term_runs(text)))
+    if not runs:
+        return None
+    query_words = tuple(dict.fromkeys(words(text, for_search=False)))
+    return ParsedQuery(text=text, runs=runs, words=query_words)
+
+
+def query_terms(query: str) -> list[str]:
+    """Normalised strings to highlight: the whole query, its runs, its jieba words of two or
+    more characters and its Latin tokens; longest first."""
+    parsed = parse_query(query or "")
+    if parsed is None:
+        return []
+    terms = {parsed.text, *parsed.runs}
+    terms.update(w for w in parsed.words if len(w) >= 2)
+    terms.update(_ASCII_ALNUM.findall(parsed.text))
+    return sorted(terms, key=lambda t: (-len(t), t))
+
+
+class _NormalizedContains(Func):
+    """strpos(lower(normalize(field, NFKC)), needle) > 0: a ranking signal, not a filter."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (hay_sql, hay_params), (needle_sql, needle_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        sql = f"(strpos(lower(normalize({hay_sql}, NFKC)), {needle_sql}) > 0)"
+        return sql, (*hay_params, *needle_params)
+
+
+def search_queryset(queryset, query: str):
+    """Items matching the query, annotated with ``search_rank``; unchanged for a blank query.
+
+    Rank: whole-word matches (weight A) first, then exact-string matches, then items whose
+    heading contains every run, then ts_rank (0 ≤ x < 1) within each group.
+    """
+    parsed = parse_query(query or "")
+    if parsed is None:
+        return queryset
+    chars_q = SearchQuery(parsed.chars_tsquery(), config="simple", search_type="raw")
+    words_q = SearchQuery(parsed.words_tsquery(), config="simple", search_type="raw")
+    full_q = SearchQuery(parsed.full_tsquery(), config="simple", search_type="raw")
+    heading_has_runs = Q()
+    for run in parsed.runs:
+        heading_has_runs &= Q(_NormalizedContains(F("heading"), Value(run)))
+
+    def bonus(condition, points):
+        return Case(When(condition, then=Value(points)), default=Value(0.0))
+
+    rank = (
+        bonus(Q(search_vector=words_q), 4.0)
+        + bonus(Q(search_vector=chars_q), 2.0)
+        + bonus(heading_has_runs, 1.0)
+        # weights are D, C, B, A; normalization 32 maps the rank into [0, 1).
+        + SearchRank(F("search_vector"), full_q, weights=[0.0, 0.0, 0.4, 1.0], normalization=32)
+    )
+    return queryset.filter(search_vector=full_q).annotate(
+        search_rank=ExpressionWrapper(rank, output_field=FloatField())
+    )
+
+
+def order_by_rank(queryset):
+    """Best first; items without a rank (blank query) keep the printed order."""
+    if "search_rank" in queryset.query.annotations:
+        return queryset.order_by("-search_rank", "article_id", "order", "pk")
+    return queryset.order_by("article_id", "order", "pk")
+
+
+# Highlighting ----------------------------------------------------------------------------------
+
+
+def _normalize_with_index(text: str) -> tuple[str, list[int]]:
+    """Normalised text and, for each of its characters, the index of the source character."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        norm = ch.lower() if ch.isascii() else normalize(ch)
+        out.append(norm)
+        index.extend([i] * len(norm))
+    return "".join(out), index
+
+
+def highlight(text: str, query: str) -> SafeString:
+    """The text, escaped, with <mark> around every occurrence of the query's terms.
+
+    Matching happens on the normalised form, so ＡＩ marks "AI" and "ａｉ" alike; the marks go
+    around the original characters.
+    """
+    text = text or ""
+    terms = query_terms(query or "")
+    if not terms or not text:
+        return escape(text)
+    norm, index = _normalize_with_index(text)
+    ranges = []
+    for term in terms:
+        start = norm.find(term)
+        while start != -1:
+            ranges.append((index[start], index[start + len(term) - 1] + 1))
+            start = norm.find(term, start + 1)
+    if not ranges:
+        return escape(text)
+    ranges.sort()
+    merged = [list(ranges[0])]
+    for start, end in ranges[1:]:
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    parts = []
+    position = 0
+    for start, end in merged:
+        parts.append(escape(text[position:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
+    parts.append(escape(text[position:]))
+    # Every piece of text, marked or not, went through escape() above.
+    return mark_safe("".join(parts))
+
+
+# Keeping tokens current ------------------------------------------------------------------------
+
+
+def refresh_tokens(queryset, batch_size: int = REFRESH_BATCH_SIZE) -> int:
+    """Recompute search tokens for the queryset's items in batches; returns how many.
+
+    Walks by primary key so memory stays flat and a batch is one UPDATE. The queryset must not
+    be sliced.
+    """
+    from recommendations.models import Recommendation
+
+    count = 0
+    last_pk = 0
+    base = queryset.only("pk", "heading", "text").order_by("pk")
+    while True:
+        batch = list(base.filter(pk__gt=last_pk)[:batch_size])
+        if not batch:
+            return count
+        for item in batch:
+            item.refresh_search_tokens()
+        Recommendation.objects.bulk_update(
+            batch, ["search_words", "search_chars"], batch_size=batch_size
+        )
+        count += len(batch)
+        last_pk = batch[-1].pk
