@@ -1,9 +1,13 @@
 """POST /recommendations/<pk>/comments/: add a comment (staff and handlers)."""
 
 import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 
 from recommendations.history import build_history
 from recommendations.models import Comment, CommentEvent
+from recommendations.views.actions import action_context
 from tests.action_helpers import detail_url, messages_of, post_as, url
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +92,25 @@ def test_it_shows_markup_in_a_comment_as_text(client, handler, assigned_item):
     content = response.content.decode()
     assert "<script>alert(1)</script>" not in content
     assert content.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2  # comments and history
+
+
+def test_the_comments_and_history_need_no_query_per_comment(
+    rf, staff, handler, other_handler, assigned_item
+):
+    def queries_to_render():
+        request = rf.get("/")
+        request.user = staff
+        staff.__dict__.pop("_group_names", None)  # as on a fresh request
+        with CaptureQueriesContext(connection) as ctx:
+            context = action_context(request, assigned_item)
+            render_to_string("recommendations/_comments.html", context, request=request)
+            render_to_string("recommendations/_history.html", context, request=request)
+        return len(ctx.captured_queries)
+
+    Comment.objects.create(recommendation=assigned_item, author=handler, body="一")
+    few = queries_to_render()
+    for n in range(6):
+        author = [staff, handler, other_handler][n % 3]
+        Comment.objects.create(recommendation=assigned_item, author=author, body=f"评论{n}")
+
+    assert queries_to_render() == few

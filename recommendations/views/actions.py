@@ -61,7 +61,7 @@ def action_context(request, rec, **bound_forms) -> dict:
         "reply_form": None,
         "comment_form": CommentForm() if may_comment else None,
         "history": build_history(rec),
-        "comments": rec.comments.select_related("author").order_by("created_at", "pk"),
+        "comments": rec.comments.select_related("author__department").order_by("created_at", "pk"),
     }
     if may_triage:
         context["tag_form"] = TagForm(initial={**version, "tags": [t.pk for t in rec.tags.all()]})
@@ -127,7 +127,13 @@ def _render_detail(request, rec, status: int, **bound_forms):
     # The detail view imports this module for action_context, so import it here.
     from recommendations.views import detail
 
+    if status == 400:
+        messages.error(request, _("未保存:请修正下面标出的问题。"))
     request.bound_action_forms = bound_forms
+    render_detail = getattr(detail, "render_detail", None)
+    if render_detail is not None:
+        return render_detail(request, rec.pk, status=status)
+    # The view itself, which must therefore not be restricted to GET.
     response = detail.recommendation_detail(request, rec.pk)
     response.status_code = status
     return response
