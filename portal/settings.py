@@ -141,12 +141,14 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production serves the collected, hashed files; development serves from the finders and
+# keeps its own (empty) root so a production build lying around is never mixed in.
+STATIC_ROOT = BASE_DIR / ("staticfiles" if PRODUCTION else ".local/static-dev")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # In development files come from the finders; the collected folder only needs to exist.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
-    STATIC_ROOT.mkdir(exist_ok=True)
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
