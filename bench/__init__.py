@@ -1,0 +1,1 @@
+"""`make bench`: the benchmark of the real stack (see bench/README.md)."""

@@ -1,0 +1,207 @@
+"""The targets of the benchmark, judged on its results, and the table it prints."""
+
+from __future__ import annotations
+
+P95_LIMIT_MS = 100
+EXPORT_LIMIT_S = 5.0
+# "Worker memory flat": a worker that streams grows by less than this while exporting; one that
+# built the whole file in memory would grow by tens of megabytes for 10,000 rows.
+EXPORT_GROWTH_LIMIT_MB = 20
+MAX_QUERIES = 12
+SEED_PARSE_LIMIT_MS = 50
+IMPORT_PAGES_PER_S = 20
+RATIO_TARGETS = {
+    "list": 0.20,
+    "list_filtered": 0.20,
+    "list_page_200": 0.20,
+    "detail": 0.20,
+    "article": 0.20,
+    "search_common": 0.10,
+    "search_rare": 0.10,
+    "dashboard": 0.10,
+}
+BIG_TABLES = {
+    "recommendations_recommendation",
+    "recommendations_recommendationtag",
+    "recommendations_codepartment",
+    "recommendations_comment",
+    "recommendations_recommendationevent",
+    "recommendations_article",
+    "recommendations_edition",
+}
+
+
+def ratio(size_result: dict, page: str, clients: str) -> float | None:
+    pages = size_result["pages"]
+    ceiling = pages["healthz"]["runs"][clients]["rps"]
+    if not ceiling:
+        return None
+    return round(pages[page]["runs"][clients]["rps"] / ceiling, 3)
+
+
+def evaluate(results: dict) -> list[dict]:
+    """[{target, measured, pass}] — judged at the largest size and the most clients."""
+    sizes = results["sizes"]
+    largest = str(max(int(s) for s in sizes))
+    big = sizes[largest]
+    clients = str(max(results["settings"]["clients"]))
+    out = []
+
+    def add(target, measured, ok):
+        out.append({"target": target, "measured": measured, "pass": bool(ok)})
+
+    seed = big["seed_parse"]
+    add(
+        f"seed page parses in < {SEED_PARSE_LIMIT_MS} ms",
+        f"{seed['median_ms']} ms median of {seed['runs']} (first parse {seed['cold_ms']} ms)",
+        seed["median_ms"] < SEED_PARSE_LIMIT_MS,
+    )
+    measured = big["import"]["measured"]
+    add(
+        f"import >= {IMPORT_PAGES_PER_S} pages/s",
+        f"{measured['pages_per_s']} pages/s parse+store over {measured['pages']} generated pages "
+        f"({measured['store_pages_per_s']} pages/s store only)",
+        measured["pages_per_s"] >= IMPORT_PAGES_PER_S,
+    )
+    errors = {
+        f"{size}/{page}/c{c}": run["errors"]
+        for size, r in sizes.items()
+        for page, p in r["pages"].items()
+        for c, run in p["runs"].items()
+        if run["errors"]
+    }
+    errors.update(
+        {f"{s}/export": r["export"]["errors"] for s, r in sizes.items() if r["export"]["errors"]}
+    )
+    add("no errors (non-2xx, socket errors) on any page, any size", errors or "none", not errors)
+    slow = {
+        page: p["runs"][clients]["p95_ms"]
+        for page, p in big["pages"].items()
+        if p["runs"][clients]["p95_ms"] >= P95_LIMIT_MS
+    }
+    add(
+        f"p95 < {P95_LIMIT_MS} ms for every page at {largest}, {clients} clients",
+        slow or f"max {max(p['runs'][clients]['p95_ms'] for p in big['pages'].values())} ms",
+        not slow,
+    )
+    export = big["export"]
+    add(
+        f"export of {big['export_rows_expected']} rows streams in < {EXPORT_LIMIT_S} s",
+        f"{export['seconds_median']} s median, {export['rows']} rows, first byte "
+        f"{export['first_byte_s_median']} s",
+        export["seconds_median"] is not None
+        and export["seconds_median"] < EXPORT_LIMIT_S
+        and export["rows"] >= big["export_rows_expected"],
+    )
+    add(
+        f"worker memory flat during export (growth < {EXPORT_GROWTH_LIMIT_MB} MB)",
+        f"+{export['worker_rss_growth_mb']} MB",
+        export["worker_rss_growth_mb"] < EXPORT_GROWTH_LIMIT_MB,
+    )
+    for page, limit in RATIO_TARGETS.items():
+        value = ratio(big, page, clients)
+        add(
+            f"{page} >= {limit:.2f} of /healthz throughput ({clients} clients)",
+            value,
+            value is not None and value >= limit,
+        )
+    counts = {
+        page: {size: r["queries"].get(page, {}).get("queries") for size, r in sizes.items()}
+        for page in big["queries"]
+    }
+    too_many = {
+        p: c for p, c in counts.items() if any(v is None or v > MAX_QUERIES for v in c.values())
+    }
+    add(f"<= {MAX_QUERIES} queries on every page", too_many or "all within", not too_many)
+    varying = {p: c for p, c in counts.items() if len(set(c.values())) > 1}
+    add(
+        "queries per page the same at every size",
+        varying or f"same at {', '.join(sizes)}",
+        not varying and len(sizes) > 1,
+    )
+    plans = big.get("dashboard_explain")
+    if isinstance(plans, list):
+        scans = sorted({t for p in plans for t in p["seq_scans"] if t in BIG_TABLES})
+        slowest = max((p["ms"] for p in plans), default=0)
+        add(
+            "dashboard: no sequential scan of a large table",
+            f"seq scans: {', '.join(scans) or 'none'}; slowest query {slowest} ms",
+            not scans,
+        )
+    else:
+        add("dashboard: no sequential scan of a large table", plans, False)
+    return out
+
+
+def _row(cells, widths):
+    return "  ".join(
+        str(c).rjust(w) if i else str(c).ljust(w)
+        for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+    )
+
+
+def table(results: dict) -> str:
+    lines = []
+    m = results["machine"]
+    lines.append(
+        f"Machine: {m['cpu_count']} × {m['cpu_model']}; Python {m['python']}; PostgreSQL "
+        f"{m['postgres']}; commit {m['commit'][:10]}{' (modified)' if m['working_tree_modified'] else ''}"
+    )
+    header = [
+        "page",
+        "clients",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "queries",
+        "×healthz",
+    ]
+    widths = [14, 7, 8, 7, 7, 7, 6, 7, 8]
+    for size, r in results["sizes"].items():
+        imp = r["import"]
+        lines.append("")
+        lines.append(
+            f"== {int(size):,} recommendations: {imp['recommendations']:,} imported from "
+            f"{imp['pages']:,} generated pages in {imp['seconds']} s; built in {r['build_s']} s =="
+        )
+        meas = imp["measured"]
+        lines.append(
+            f"parse: seed page {r['seed_parse']['median_ms']} ms; generated pages "
+            f"{meas['parse_ms_mean']} ms mean. Import over the first {meas['pages']} pages: "
+            f"{meas['pages_per_s']} pages/s ({meas['import_ms_mean']} ms store per page)"
+        )
+        lines.append(_row(header, widths))
+        for page, p in r["pages"].items():
+            q = r["queries"].get(page, {})
+            for c, run in p["runs"].items():
+                lines.append(
+                    _row(
+                        [
+                            page,
+                            c,
+                            run["rps"],
+                            run["p50_ms"],
+                            run["p95_ms"],
+                            run["p99_ms"],
+                            run["errors"],
+                            q.get("queries", "?"),
+                            "" if page == "healthz" else ratio(r, page, c),
+                        ],
+                        widths,
+                    )
+                )
+        e = r["export"]
+        lines.append(
+            f"export.csv: {e['rows']:,} rows in {e['seconds_median']} s (median of "
+            f"{len(e['runs'])}; first byte {e['first_byte_s_median']} s); worker RSS growth "
+            f"+{e['worker_rss_growth_mb']} MB; queries {r['queries'].get('export', {}).get('queries', '?')}"
+        )
+        lines.append(f"peak worker RSS (VmHWM): {r['worker_peak_rss_mb']} MB")
+    lines.append("")
+    lines.append("Targets (largest size, most clients):")
+    for t in results["targets"]:
+        lines.append(f"  {'PASS' if t['pass'] else 'FAIL'}  {t['target']}: {t['measured']}")
+    lines.append(f"Total time: {results['total_s']} s")
+    return "\n".join(lines)
