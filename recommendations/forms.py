@@ -162,8 +162,10 @@ class TransitionForm(VersionedForm):
         if posted in Recommendation.Status.values and posted not in offered:
             offered.append(posted)
         labels = dict(Recommendation.Status.choices)
+        # No step is preselected: choosing one is the deliberate act.
         self.fields["to_status"].choices = [
-            (s, labels[s]) for s in Recommendation.Status.values if s in offered
+            ("", _("请选择")),
+            *((s, labels[s]) for s in Recommendation.Status.values if s in offered),
         ]
         if not self.is_bound and Recommendation.Status.ANSWERED not in allowed:
             del self.fields["answer_category"], self.fields["reply"]

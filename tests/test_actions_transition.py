@@ -175,6 +175,15 @@ def test_it_refuses_the_current_status(client, staff, assigned_item):
     assert "建议已处于该状态。" in response.content.decode()
 
 
+def test_it_asks_for_a_status_when_none_is_chosen(client, staff, item):
+    response = post_as(client, staff, NAME, item, step(item, "", note="说明"))
+
+    assert response.status_code == 400
+    assert "请选择新的状态。" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == S.NEW
+
+
 def test_it_refuses_an_unknown_status(client, staff, item):
     response = post_as(client, staff, NAME, item, step(item, "archived"))
 
@@ -221,7 +230,7 @@ def test_it_offers_only_the_allowed_steps(client, handler, assigned_item):
     assert transition_form.is_bound
     # The allowed steps, plus the refused one the user chose, so the choice is kept.
     offered = [value for value, _label in transition_form.fields["to_status"].choices]
-    assert offered == [S.NEW, S.IN_PROGRESS, S.ANSWERED]
+    assert offered == ["", S.NEW, S.IN_PROGRESS, S.ANSWERED]
 
     context = response.context
     assert context["allowed_transitions"] == [S.IN_PROGRESS, S.ANSWERED]
