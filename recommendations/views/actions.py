@@ -40,8 +40,9 @@ def action_context(request, rec, **bound_forms) -> dict:
     """What _actions.html, _history.html and _comments.html need for `rec`.
 
     The detail view calls this with no forms; after a refused post the action view has put the
-    bound form that failed on the request, so that it shows the error and what the user typed. A form is None when the user may not
-    use it, so the template shows only what the server would accept.
+    bound form that failed on the request, so that it shows the error and what the user typed.
+    A form is None when the user may not use it, so the page offers only what the server would
+    accept (and the server checks again on every post).
     """
     user = request.user
     may_triage = workflow.can_triage(user)
