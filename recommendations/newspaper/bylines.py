@@ -209,15 +209,37 @@ def _has_position(text: str) -> bool:
     return any(w in text for w in POSITION_WORDS)
 
 
+# Words printed before a position that belong to it: 常务副部长, 专职副主任, 一级巡视员.
+POSITION_MODIFIERS = (
+    "常务",
+    "专职",
+    "兼职",
+    "挂职",
+    "驻会",
+    "执行",
+    "代理",
+    "一级",
+    "二级",
+    "三级",
+    "四级",
+)
+
+
+def _starts_position(rest: str) -> bool:
+    for mod in POSITION_MODIFIERS:
+        if rest.startswith(mod):
+            rest = rest[len(mod) :]
+            break
+    return any(rest.startswith(w) for w in POSITION_WORDS)
+
+
 def split_affiliation(part: str) -> Affiliation:
     """区科信局党组书记、局长 → 区科信局 / 党组书记、局长 (printed text kept as is)."""
     part = part.strip()
     candidates = []
     for i in range(2, len(part)):
-        rest = part[i:]
-        if not any(rest.startswith(w) for w in POSITION_WORDS):
-            continue
-        candidates.append(i)
+        if _starts_position(part[i:]):
+            candidates.append(i)
     for i in candidates:
         if part[:i].endswith(ORG_SUFFIXES):
             return Affiliation(part[:i], part[i:])
@@ -286,6 +308,8 @@ def parse_news_lead(text: str) -> tuple[list[Author], str, str] | None:
     m = _NEWS_LEAD.match(text)
     if not m:
         return None
+    if not m.group("open"):
+        return _unbracketed_news_lead(text, m.end())
     inner = m.group("inner") or ""
     authors: list[Author] = []
     role = "reporter"
@@ -300,6 +324,38 @@ def parse_news_lead(text: str) -> tuple[list[Author], str, str] | None:
             role = ROLE_WORDS[rm.group(0)]
             pos = rm.end()
     return authors, text[: m.end()].strip(), text[m.end() :]
+
+
+# After an unbracketed 本报讯, a run of role words and names each followed by a space
+# (本报讯 记者 王芳 通讯员 刘强 日前,…); a time word opening the body is not a name.
+_BARE_ROLE = re.compile(rf"\s*(?P<role>{_ROLE_RE.pattern})\s*")
+_BARE_NAME = re.compile(r"(?P<name>[\u4e00-\u9fff·]{2,4})(?:\s*、\s*|\s+)")
+_TIME_WORDS = frozenset(
+    {"近日", "日前", "昨日", "昨天", "今天", "今日", "目前", "此前", "近期", "本周", "当天", "连日"}
+)
+
+
+def _unbracketed_news_lead(text: str, pos: int) -> tuple[list[Author], str, str]:
+    """``本报讯 记者 王芳 通讯员 刘强 日前,…``: the names end at the first non-name token."""
+    authors: list[Author] = []
+    end = pos
+    while True:
+        rm = _BARE_ROLE.match(text, end)
+        if not rm:
+            break
+        names = []
+        at = rm.end()
+        while True:
+            nm = _BARE_NAME.match(text, at)
+            if not nm or nm.group("name") in _TIME_WORDS or _ROLE_RE.match(nm.group("name")):
+                break
+            names.append(nm.group("name"))
+            at = nm.end()
+        if not names:
+            break
+        authors.extend(Author(n, ROLE_WORDS[rm.group("role")], []) for n in names)
+        end = at
+    return authors, text[:end].strip(), text[end:]
 
 
 def parse_credit(text: str) -> str | None:

@@ -65,7 +65,9 @@ def make_unit(order: int, host: int, line: int, text: str, hashed: bool) -> Unit
         heading=heading,
         lead=lead,
         markers=all_markers(text),
-        complete=not is_open(text),
+        # A heading (a "## " line or a short numbered section line) is never a sentence cut
+        # by a break: it does not wait for a continuation.
+        complete=heading or not is_open(text),
     )
 
 

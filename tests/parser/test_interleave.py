@@ -138,3 +138,27 @@ def test_truncated_article_does_not_take_the_next_ones_text():
     assert [blk.lines for blk in a.blocks] == [[3]]
     assert [blk.lines for blk in b.blocks] == [[7], [9]]
     assert [w.kind for w in ed.warnings] == ["truncated"]
+
+
+def test_items_under_a_later_section_heading_stay_in_its_article():
+    # A section heading (with or without "## ") does not end like a sentence, but it is not a
+    # paragraph cut by a break: the items under it belong to its article, even when they
+    # would also fit the numbering of the article before.
+    for hashes in ("## ", ""):
+        text = page(
+            *A_HEAD,
+            hashes + "一、夯实数据基础设施",
+            "第一,建设区级数据共享平台。",
+            "第二,完善数据目录体系。",
+            *B_HEAD,
+            hashes + "一、深化审批制度改革",
+            "一要推行告知承诺制。一是明确事项清单。二是强化事后核查。",
+            "二要推广电子证照。",
+        )
+        ed = parse_page(text, "h.txt")
+        a, b = ed.articles
+        assert tree_shape(a.recommendations) == [("一、", [("第一", []), ("第二", [])])]
+        assert tree_shape(b.recommendations) == [
+            ("一、", [("一要", [("一是", []), ("二是", [])]), ("二要", [])])
+        ]
+        assert not [w for w in ed.warnings if w.kind == "interleave_repaired"], hashes

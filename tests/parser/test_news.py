@@ -28,6 +28,14 @@ def _people(article):
         ("本报讯(通讯员 赵六)", [("赵六", "correspondent")]),
         ("本报讯(记者王芳)", [("王芳", "reporter")]),
         ("本报讯", []),
+        # without brackets: role words and names, each name followed by a space
+        ("本报讯 记者 王芳 ", [("王芳", "reporter")]),
+        (
+            "本报讯 记者 王芳、李四 通讯员 刘强 ",
+            [("王芳", "reporter"), ("李四", "reporter"), ("刘强", "correspondent")],
+        ),
+        ("本报讯 记者王芳 ", [("王芳", "reporter")]),
+        ("本报讯 ", []),
     ],
 )
 def test_news_bylines(lead, people):
@@ -68,3 +76,13 @@ def test_news_with_numbered_points_has_no_recommendations():
         "n.txt",
     )
     assert ed.articles[0].recommendations == []
+
+
+def test_unbracketed_lead_does_not_take_a_time_word_as_a_name():
+    ed = parse_page(
+        page("## 海淀举办科技周活动", "本报讯 记者 王芳 近日 海淀区科技周开幕。"), "n.txt"
+    )
+    [art] = ed.articles
+    assert _people(art) == [("王芳", "reporter")]
+    assert art.byline == "本报讯 记者 王芳"
+    assert art.blocks[0].text == "近日 海淀区科技周开幕。"
