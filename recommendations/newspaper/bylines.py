@@ -171,6 +171,8 @@ ORG_SUFFIXES = (
 
 _NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?:：“”\"]")
+# An ornament some layouts print before a byline (□ 区科信局局长 张明).
+_ORNAMENT = re.compile(r"^\s*[□■◇◆○●◎★☆▲△※]\s*")
 _BYLINE_PREFIX = re.compile(r"^\s*(?:文\s*[/／|｜]|文\s*[:：]|作者\s*[:：/／])\s*")
 _AFF_SEPARATORS = re.compile(r"\s*[,，;；]\s*")
 
@@ -264,6 +266,10 @@ def parse_byline(text: str, *, after_title: bool = False) -> list[Author] | None
     if not line or len(line) > 80 or _SENTENCE_PUNCT.search(line):
         return None
     prefixed = False
+    m = _ORNAMENT.match(line)
+    if m:
+        prefixed = True
+        line = line[m.end() :]
     m = _BYLINE_PREFIX.match(line)
     if m:
         prefixed = True
@@ -356,6 +362,24 @@ def _unbracketed_news_lead(text: str, pos: int) -> tuple[list[Author], str, str]
         authors.extend(Author(n, ROLE_WORDS[rm.group("role")], []) for n in names)
         end = at
     return authors, text[:end].strip(), text[end:]
+
+
+# A photo caption that ends with its credit: ``图为参赛团队展示项目。 刘洋/摄``.
+_CAPTION_CREDIT = re.compile(
+    r"^(?P<caption>.{2,80}?[。！？!?][”’」』]?)\s*(?P<credit>[^。！？!?]{1,40})$"
+)
+
+
+def parse_caption_credit(text: str) -> tuple[str, str] | None:
+    """``图为…。 刘洋/摄`` → (图为…。, 刘洋); None when the line does not end with a credit."""
+    m = _CAPTION_CREDIT.match(text.strip())
+    if not m:
+        return None
+    credit = m.group("credit").strip()
+    if not re.search(r"[/／]\s*(?:供图|摄|摄影)$|\s(?:摄影|摄)$", credit):
+        return None  # only an explicit /摄, /供图 or " 摄" ends a caption
+    who = parse_credit(credit)
+    return (m.group("caption"), who) if who else None
 
 
 def parse_credit(text: str) -> str | None:

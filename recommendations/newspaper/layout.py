@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .bylines import parse_byline, parse_credit, parse_news_lead
+from .bylines import parse_byline, parse_caption_credit, parse_credit, parse_news_lead
 from .model import Author
 from .numbering import Marker, leading_marker
 from .text import is_complete
@@ -29,6 +29,7 @@ class Para:
     marker: Marker | None = None
     complete: bool = True
     credit: str | None = None
+    caption: str | None = None  # a photo caption printed before the credit on its line
     subtitle: bool = False
 
     @property
@@ -56,6 +57,10 @@ def split_paragraphs(text: str) -> list[Para]:
         para.subtitle = bool(_SUBTITLE.match(stripped)) and len(stripped) <= 80
         if not heading and not para.subtitle:
             para.credit = parse_credit(stripped)
+            if para.credit is None and para.marker is None:
+                found = parse_caption_credit(stripped)
+                if found:
+                    para.caption, para.credit = found
         paras.append(para)
     return paras
 

@@ -95,10 +95,19 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
         for h in headers
     ]
     edition.articles = articles
+    captions = {p.line: p.caption for p in paras if p.caption}
+
+    def credit_message(credit: str, line: int) -> str:
+        caption = captions.get(line)
+        if caption:
+            short = caption if len(caption) <= 24 else caption[:22] + "…"
+            return f"图片说明“{short}”及署名“{credit}”移出正文,署名归入本文"
+        return f"图片署名“{credit}”移出正文,归入本文"
+
     for k, h in enumerate(headers):
         for credit, line in h.credits:
             _add_credit(articles[k], credit)
-            msg = f"图片署名“{credit}”移出正文,归入本文"
+            msg = credit_message(credit, line)
             if line < paras[h.anchor].line and h.title_lines and line < h.title_lines[0]:
                 msg = f"标题前的图片署名“{credit}”归入下一篇《{h.title}》"
             warnings.append(Warning("photo_credit_moved", [line], msg, k))
@@ -153,9 +162,7 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
         before = [u for u in units[:order] if not u.removed and u.host == host]
         k = before[-1].article if before else host
         _add_credit(articles[k], credit)
-        warnings.append(
-            Warning("photo_credit_moved", [line], f"图片署名“{credit}”移出正文,归入本文", k)
-        )
+        warnings.append(Warning("photo_credit_moved", [line], credit_message(credit, line), k))
 
     for dup, original in dups:
         k = original.article if original.article >= 0 else dup.host

@@ -20,11 +20,13 @@ from .words import spanning_word
 
 SWITCH = 1.0  # reading another article's text than the one just read
 SWITCH_AFTER_BREAK = 0.7  # … right after a paragraph cut mid-sentence (a column break)
+SWITCH_HOME = 0.5  # back home right after a paragraph that completed another article's cut word
 GAP = 4.0  # a marker that does not continue the article's numbering
 BROKEN = 3.0  # a paragraph cut mid-sentence followed, in its article, by a new point
 INLINE_MISMATCH = 0.5  # 三是 as a paragraph continuing 一是/二是 printed inline (or vice versa)
 WORD_BONUS = 0.5  # the join forms a dictionary word (推|动 → 推动)
 END_PENDING = 1.0  # an article left cut mid-sentence
+FOREIGN = 0.4  # … and reading on there an unnumbered paragraph instead of going back home
 BEAM = 16
 NEIGHBOURS = 3  # how many earlier articles a paragraph may be given back to
 MIN_REPEAT = 20  # shorter paragraphs and sentences are dropped as repeats only when adjacent
@@ -55,8 +57,12 @@ class Unit:
 
 def make_unit(order: int, host: int, line: int, text: str, hashed: bool) -> Unit:
     lead = leading_marker(text)
-    heading = hashed or bool(
-        lead is not None and lead.is_section and len(text) <= 60 and not _ends_sentence(text)
+    heading = (
+        hashed
+        or bool(
+            lead is not None and lead.is_section and len(text) <= 60 and not _ends_sentence(text)
+        )
+        or is_subhead(text)
     )
     return Unit(
         order=order,
@@ -69,6 +75,13 @@ def make_unit(order: int, host: int, line: int, text: str, hashed: bool) -> Unit
         # by a break: it does not wait for a continuation.
         complete=heading or not is_open(text),
     )
+
+
+def is_subhead(text: str) -> bool:
+    """An unnumbered subheading printed without "## ": a short line of words with no
+    punctuation at all (聚焦养老服务, 坚持需求导向 强化场景牵引)."""
+    t = text.strip()
+    return 4 <= len(t) <= 20 and is_standalone(t) and t[0] not in '（(【[《“"' and not t.isascii()
 
 
 def _ends_sentence(text: str) -> bool:
@@ -148,9 +161,12 @@ def assign_articles(units: list[Unit]) -> None:
 
     n_articles = max(u.host for u in live) + 1
     empty = (intern((-1, ())),) * n_articles
-    # beam entries: (cost, flow, states, path) — path is a linked list (article, previous)
-    beam: list[tuple[float, int, tuple[int, ...], tuple | None]] = [
-        (0.0, live[0].host, empty, None)
+    # beam entries: (cost, flow, states, path, back) — path is a linked list (article,
+    # previous); back: reading is on a detour — a paragraph printed in this region completed
+    # a word cut in another article (推 | 动…), followed only by unnumbered paragraphs — so
+    # reading on here is a return, not a switch, and nothing else points away from here.
+    beam: list[tuple[float, int, tuple[int, ...], tuple | None, bool]] = [
+        (0.0, live[0].host, empty, None, False)
     ]
     prev_host = live[0].host
     texts = {u.order: u.text for u in live}
@@ -162,11 +178,12 @@ def assign_articles(units: list[Unit]) -> None:
         plain = u.lead is None and not u.heading
         marks = [(m, not (i == 0 and u.lead is not None)) for i, m in enumerate(u.markers)]
         end_state = u.order if not u.complete else -1
-        moves: dict[int, tuple[float, int]] = {}  # state id -> (cost, new state id)
-        nxt: dict[tuple, tuple[float, int, tuple[int, ...], tuple | None]] = {}
-        for cost, flow, states, path in beam:
+        moves: dict[int, tuple[float, int, bool]] = {}  # state id -> (cost, new state, word)
+        nxt: dict[tuple, tuple[float, int, tuple[int, ...], tuple | None, bool]] = {}
+        for cost, flow, states, path, back in beam:
             if new_region:
                 flow = host
+                back = False
             leave = SWITCH_AFTER_BREAK if vals[states[flow]][0] >= 0 else SWITCH
             for a in (flow, *(x for x in near if x != flow)):
                 sid = states[a]
@@ -174,24 +191,37 @@ def assign_articles(units: list[Unit]) -> None:
                 if move is None:
                     pending, stack = vals[sid]
                     dc = 0.0
+                    word = False
                     if pending >= 0:
                         if not plain:
                             dc += BROKEN
                         elif spanning_word(texts[pending], u.text):
                             dc -= WORD_BONUS
+                            word = True
                     for m, inline in marks:
                         d, stack = _fit(stack, m, inline)
                         dc += d
-                    move = moves[sid] = (dc, intern((end_state, stack)))
-                c = cost + move[0] + (0.0 if a == flow else leave)
+                    move = moves[sid] = (dc, intern((end_state, stack)), word)
+                if a == flow:
+                    step = 0.0
+                elif a == host and back:
+                    step = SWITCH_HOME
+                elif move[2]:
+                    step = SWITCH_AFTER_BREAK  # the continuation of a word cut by a break
+                else:
+                    step = leave
+                if back and a == flow and plain and not move[2]:
+                    step = FOREIGN
+                c = cost + move[0] + step
                 st = (*states[:a], move[1], *states[a + 1 :])
-                key = (a, st)
+                detour = a != host and (move[2] or (back and a == flow and plain))
+                key = (a, st, detour)
                 old = nxt.get(key)
                 if old is None or c < old[0]:
-                    nxt[key] = (c, a, st, (a, path))
+                    nxt[key] = (c, a, st, (a, path), detour)
         beam = sorted(nxt.values(), key=lambda e: e[0])[:BEAM]
     best_cost, best = None, None
-    for cost, _flow, states, path in beam:
+    for cost, _flow, states, path, _back in beam:
         c = cost + sum(END_PENDING for sid in states if vals[sid][0] >= 0)
         if best_cost is None or c < best_cost:
             best_cost, best = c, path

@@ -4,7 +4,7 @@ import pytest
 from parser_helpers import page
 
 from recommendations.newspaper import parse_page
-from recommendations.newspaper.bylines import parse_credit
+from recommendations.newspaper.bylines import parse_caption_credit, parse_credit
 
 
 @pytest.mark.parametrize(
@@ -72,3 +72,26 @@ def test_credit_inside_signed_piece():
     art = ed.articles[0]
     assert art.photo_credits == ["李华"]
     assert all("摄" not in b.text for b in art.blocks)
+
+
+@pytest.mark.parametrize(
+    ("line", "caption", "who"),
+    [
+        ("图为参赛团队展示项目。 刘洋/摄", "图为参赛团队展示项目。", "刘洋"),
+        ("市民在展区体验智能设备。记者 王芳/摄", "市民在展区体验智能设备。", "记者 王芳"),
+        ("游客在景区赏雪。 景区供图", None, None),  # no "/": a sentence, not a credit
+        ("活动现场人头攒动,市民纷纷拍照留念。", None, None),
+    ],
+)
+def test_caption_with_credit(line, caption, who):
+    found = parse_caption_credit(line)
+    assert (found or (None, None)) == (caption, who)
+
+
+def test_caption_line_leaves_the_body():
+    ed = parse_page(page(*NEWS_A, "图为开幕式现场。 张伟/摄", "活动持续一周。"), "c.txt")
+    art = ed.articles[0]
+    assert art.photo_credits == ["张伟"]
+    assert [b.text for b in art.blocks] == ["近日,海淀区科技周开幕。", "活动持续一周。"]
+    [w] = [w for w in ed.warnings if w.kind == "photo_credit_moved"]
+    assert w.lines == [5] and "图为开幕式现场" in w.message

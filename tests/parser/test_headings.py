@@ -124,3 +124,26 @@ def test_byline_like_line_without_title_does_not_start_an_article():
     )
     assert len(ed.articles) == 1
     assert len(ed.articles[0].blocks) == 3
+
+
+def test_bare_subheads_inside_a_signed_piece():
+    ed = parse_page(
+        page(
+            "## 以数据要素激活发展新动能",
+            "区科信局局长 张明",
+            "结合培训所学,谈两点体会。",
+            "夯实数据基础",
+            "要建设区级数据共享平台,推动部门数据按需共享。",
+            "拓展应用场景",
+            "要开放交通、气象等高价值数据。",
+            "（完）",
+        ),
+        "h.txt",
+    )
+    art = ed.articles[0]
+    assert [b.text for b in art.blocks if b.type == "heading"] == ["夯实数据基础", "拓展应用场景"]
+    assert [(n.marker, n.heading, n.lines) for n in art.recommendations] == [
+        (None, "夯实数据基础", [7, 9]),
+        (None, "拓展应用场景", [11, 13, 15]),
+    ]
+    assert art.blocks[-1].type == "paragraph"  # （完） is not a subhead

@@ -162,3 +162,26 @@ def test_items_under_a_later_section_heading_stay_in_its_article():
             ("一、", [("一要", [("一是", []), ("二是", [])]), ("二要", [])])
         ]
         assert not [w for w in ed.warnings if w.kind == "interleave_repaired"], hashes
+
+
+def test_cut_word_completed_inside_the_next_article_then_back():
+    # The continuation of a cut word is printed in the middle of the next report; the
+    # report's own paragraphs after it stay in the report.
+    text = page(
+        "## 多部作品获奖",
+        "本报讯(记者 王芳)近日,短视频大赛颁奖。获奖作品将在区文化馆展出,推",  # 3 (cut)
+        "## 冰雪季启幕",
+        "本报讯(记者 张三)日前,区冰雪季正式启幕。",  # 7
+        "动优秀作品走进社区。",  # 9 → first report
+        "活动持续到二月中旬,市民可免费参观。",  # 11
+        "主办方表示,将增设夜场。",  # 13
+    )
+    ed = parse_page(text, "detour.txt")
+    a, b = ed.articles
+    assert [blk.lines for blk in a.blocks] == [[3, 9]]
+    assert a.blocks[0].text.endswith("推动优秀作品走进社区。")
+    assert [blk.lines for blk in b.blocks] == [[7], [11], [13]]
+    assert [(w.kind, w.lines) for w in ed.warnings] == [
+        ("word_joined", [3, 9]),
+        ("interleave_repaired", [9]),
+    ]

@@ -459,3 +459,74 @@ def test_levels_lead_phrases_then_items_stay_in_the_second_piece():
     assert nodes["2.3"].heading == "强化耐心资本供给"
     assert not kinds(ed)["interleave_repaired"]
     assert kinds(ed) == {"duplicate_removed": 1}
+
+
+# ---------------------------------------------------------------- ⑥, a word cut across two articles
+
+JUMPS = "series-6-jumps.txt"
+
+
+def test_jumps_ornament_byline_and_parenthesised_items():
+    ed = load(JUMPS)
+    assert ed.series.installment == 6
+    first = ed.articles[0]
+    # □ before the byline is an ornament, not part of the organisation
+    assert authors(first) == [("周敏", "author", [("区商务局", "党组书记、局长")])]
+    assert tree_shape(first.recommendations) == [
+        ("一、", [("(1)", []), ("(2)", []), ("(3)", [])]),
+        ("二、", [("(1)", []), ("(2)", [])]),
+    ]
+    nodes = nodes_of(first)
+    # inline items separated by semicolons
+    assert nodes["1.2"].text == "(2)建立场景供需对接机制,定期举办对接会;"
+    assert nodes["2.1"].heading == "对标国际高标准经贸规则"
+
+
+def test_jumps_bare_subheads_are_sections():
+    ed = load(JUMPS)
+    second = ed.articles[1]
+    assert [(b.type, b.text) for b in second.blocks if b.type == "heading"] == [
+        ("heading", "聚焦养老服务"),
+        ("heading", "关注儿童成长"),
+    ]
+    assert [(n.marker, n.heading) for n in second.recommendations] == [
+        (None, "聚焦养老服务"),
+        (None, "关注儿童成长"),
+    ]
+    assert kinds(ed, 1)["heading_without_marker"] == 2
+
+
+def test_jumps_cut_word_completed_inside_the_news_then_back():
+    ed = load(JUMPS)
+    second, _, news = ed.articles[1:]
+    cont = line_of(JUMPS, "动托育服务高质量发展")
+    last = second.blocks[-1]
+    assert last.lines == [line_of(JUMPS, "要建设普惠托育"), cont]
+    assert last.text.endswith("让家长放心、安心,推动托育服务高质量发展。")
+    # the news's own paragraphs after the detour stay in the news
+    assert [b.lines[0] for b in news.blocks] == [
+        line_of(JUMPS, "本报讯"),
+        line_of(JUMPS, "大赛由"),
+        line_of(JUMPS, "评审专家"),
+        line_of(JUMPS, "据悉"),
+    ]
+    [inter] = [w for w in ed.warnings if w.kind == "interleave_repaired"]
+    assert (inter.lines, inter.article) == ([cont], 1)
+    assert not kinds(ed)["truncated"]
+
+
+def test_jumps_caption_with_credit_and_jump_line():
+    ed = load(JUMPS)
+    news = ed.articles[3]
+    assert news.photo_credits == ["刘洋"]
+    assert not any("图为" in b.text or "摄" in b.text for b in news.blocks)
+    [moved] = [w for w in ed.warnings if w.kind == "photo_credit_moved"]
+    assert moved.lines == [line_of(JUMPS, "刘洋/摄")] and "图为参赛团队展示项目" in moved.message
+    # "（下转第二版）" ends the page's part of the report: not a truncation
+    assert news.blocks[-1].text.endswith("（下转第二版）")
+    assert kinds(ed) == {
+        "heading_without_marker": 2,
+        "word_joined": 1,
+        "interleave_repaired": 1,
+        "photo_credit_moved": 1,
+    }
