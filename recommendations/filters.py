@@ -157,10 +157,16 @@ class RecommendationFilter(django_filters.FilterSet):
         return sort or ("relevance" if self.search_query else "place")
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        return self.apply_sort(self._filtered(queryset))
+
+    def _filtered(self, queryset, skip=None):
+        """The valid parameters applied (all but `skip`), unsorted."""
+        for name, value in self.form.cleaned_data.items():
+            if name != skip:
+                queryset = self.filters[name].filter(queryset, value)
         if not self.form.cleaned_data.get("removed"):
             queryset = queryset.current()
-        return self.apply_sort(queryset)
+        return queryset
 
     def apply_sort(self, queryset):
         key = self.sort_key
@@ -175,11 +181,11 @@ class RecommendationFilter(django_filters.FilterSet):
         }
         return queryset.order_by(*orderings[key], "pk")
 
-    def without(self, name: str) -> "RecommendationFilter":
-        """The same filters minus one parameter: a facet counts its values over this."""
-        data = self.data.copy()
-        data.pop(name, None)
-        return type(self)(data, queryset=self.queryset)
+    def without(self, name: str):
+        """The list filtered by every parameter but one: a facet counts its values over this.
+        Reuses the validated values, so no choice is looked up twice."""
+        self.form.is_valid()
+        return self._filtered(self.queryset.all(), skip=name)
 
 
 def _grouped(queryset, field):
@@ -222,10 +228,12 @@ def facet_counts(filterset: RecommendationFilter) -> dict:
     every OTHER parameter (so the alternatives to a chosen value stay visible), one aggregate
     query per facet."""
 
+    filterset.form.is_valid()
+
     def base(name):
-        if filterset.data.get(name) in (None, ""):
+        if filterset.form.cleaned_data.get(name) in (None, ""):
             return filterset.qs
-        return filterset.without(name).qs
+        return filterset.without(name)
 
     today = timezone.localdate()
     deadline = (

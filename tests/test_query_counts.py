@@ -1,0 +1,101 @@
+"""Every list page and the dashboard use a fixed number of queries, whatever the item count."""
+
+import pytest
+from django.contrib.auth.models import Group
+from ui_helpers import assigned, make_article, make_rec
+
+from recommendations.models import Comment, Recommendation, Tag
+
+pytestmark = pytest.mark.django_db
+
+# Each page's bound holds for 5 items and for 50: any per-row query would break it at 50.
+# (Session and user are cached or cheap; the rest is the page's own fixed set of queries.)
+BOUNDS = {
+    "dashboard": 10,
+    "list": 17,
+    "list_filtered": 21,
+    "article": 8,
+    "person": 8,
+    "organization": 8,
+    "department": 9,
+    "tag_list": 3,
+    "tag": 6,
+    "my_work": 3,
+    "detail": 14,
+}
+# Staff and handlers see more on these pages (bulk forms, action forms, both My work lists).
+STAFF_BOUNDS = {"list": 20, "my_work": 14, "detail": 18}
+
+
+@pytest.fixture(params=[5, 50], ids=["5-items", "50-items"])
+def world(request, edition, lead_department, other_department, staff):
+    article = make_article(edition, order=2, author="李四", organization="区科信局")
+    tags = list(Tag.objects.all()[:3])
+    parent = make_rec(article, "1", "章节", depth=1, tags=tags)
+    recs = []
+    for n in range(request.param):
+        state = assigned(lead_department, days=(n % 7) - 3) if n % 2 else {}
+        rec = make_rec(
+            article,
+            f"1.{n + 1}",
+            f"条目{n}",
+            parent=parent,
+            order=n + 2,
+            tags=tags[: n % 3 + 1],
+            co=[other_department] if n % 3 == 0 else [],
+            **state,
+        )
+        Comment.objects.create(recommendation=rec, author=staff, body=f"评论{n}")
+        recs.append(rec)
+    return {"article": article, "parent": parent, "recs": recs, "tag": tags[0]}
+
+
+def urls(world, lead_department):
+    person = world["article"].bylines.get().person
+    organization = world["article"].bylines.get().affiliations.get().organization
+    return {
+        "dashboard": "/",
+        "list": "/recommendations/",
+        "list_filtered": (
+            f"/recommendations/?q=条目&tag={world['tag'].pk}&department={lead_department.pk}"
+            f"&author={person.pk}&organization={organization.pk}&status=assigned&level=2&due=30"
+        ),
+        "article": f"/articles/{world['article'].pk}/",
+        "person": f"/people/{person.pk}/",
+        "organization": f"/organizations/{organization.pk}/",
+        "department": f"/departments/{lead_department.pk}/",
+        "tag_list": "/tags/",
+        "tag": f"/tags/{world['tag'].pk}/",
+        "my_work": "/my-work/",
+        "detail": f"/recommendations/{world['parent'].pk}/",
+    }
+
+
+@pytest.mark.parametrize("page", sorted(BOUNDS))
+def test_query_count_is_fixed_for_viewers(
+    client, viewer, world, lead_department, page, django_assert_max_num_queries
+):
+    client.force_login(viewer)
+    url = urls(world, lead_department)[page]
+    with django_assert_max_num_queries(BOUNDS[page]):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", sorted(STAFF_BOUNDS))
+def test_query_count_is_fixed_for_staff_and_handlers(
+    client, staff, handler, world, lead_department, page, django_assert_max_num_queries
+):
+    handler.groups.add(Group.objects.get(name="staff"))  # both sections of My work
+    client.force_login(handler)
+    url = urls(world, lead_department)[page]
+    with django_assert_max_num_queries(STAFF_BOUNDS[page]):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_the_list_shows_every_item_of_the_fixture(client, viewer, world):
+    client.force_login(viewer)
+    response = client.get("/recommendations/")
+    expected = Recommendation.objects.current().count()
+    assert response.context["page_obj"].paginator.count == expected
