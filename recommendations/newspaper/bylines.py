@@ -256,6 +256,22 @@ def split_affiliations(text: str) -> list[Affiliation]:
     return [split_affiliation(p) for p in parts]
 
 
+_AUTHOR_NOTE = re.compile(
+    r"^[（(]\s*作者(?:系|为|是|单位\s*[:：]?)\s*(?P<aff>[^（()）]{2,60}?)\s*[)）]$"
+)
+
+
+def parse_author_note(text: str) -> list[Affiliation] | None:
+    """``（作者系区科信局党组书记、局长）`` printed at the end of a piece → its affiliations."""
+    m = _AUTHOR_NOTE.match(text.strip())
+    if not m:
+        return None
+    affs = split_affiliations(m.group("aff"))
+    if not affs or not all(af.position for af in affs):
+        return None
+    return affs
+
+
 def parse_byline(text: str, *, after_title: bool = False) -> list[Author] | None:
     """Parse a signed piece's byline; None when the line is not one.
 
@@ -263,7 +279,7 @@ def parse_byline(text: str, *, after_title: bool = False) -> list[Author] | None
     a bare name is accepted only right after a title (``after_title``).
     """
     line = text.strip()
-    if not line or len(line) > 80 or _SENTENCE_PUNCT.search(line):
+    if not line or len(line) > 80:
         return None
     prefixed = False
     m = _ORNAMENT.match(line)
@@ -274,6 +290,8 @@ def parse_byline(text: str, *, after_title: bool = False) -> list[Author] | None
     if m:
         prefixed = True
         line = line[m.end() :].strip()
+    if _SENTENCE_PUNCT.search(line):  # checked after 作者: / 文: which carry a colon
+        return None
     tokens = line.split()
     if not tokens:
         return None

@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .bylines import parse_byline, parse_caption_credit, parse_credit, parse_news_lead
-from .model import Author
+from .bylines import (
+    parse_author_note,
+    parse_byline,
+    parse_caption_credit,
+    parse_credit,
+    parse_news_lead,
+)
+from .model import Affiliation, Author
 from .numbering import Marker, leading_marker
 from .text import is_complete
 
@@ -15,7 +21,7 @@ _SUBTITLE = re.compile(r"^\s*(?:——|──|－－|--|—\s)")
 _INDENT = " \u3000\t\u00a0"
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}
 _INSTALLMENT_PAREN = re.compile(r"[（(]\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]\s*$")
-_INSTALLMENT_ZHI = re.compile(r"之([一二三四五六七八九十]{1,3})\s*$")
+_INSTALLMENT_ZHI = re.compile(r"之([一二三四五六七八九十]{1,3})\s*[)）]?\s*$")
 
 
 @dataclass
@@ -30,6 +36,7 @@ class Para:
     complete: bool = True
     credit: str | None = None
     caption: str | None = None  # a photo caption printed before the credit on its line
+    author_note: list[Affiliation] | None = None  # （作者系…） at the end of a signed piece
     subtitle: bool = False
 
     @property
@@ -61,6 +68,8 @@ def split_paragraphs(text: str) -> list[Para]:
                 found = parse_caption_credit(stripped)
                 if found:
                     para.caption, para.credit = found
+            if para.credit is None:
+                para.author_note = parse_author_note(stripped)
         paras.append(para)
     return paras
 

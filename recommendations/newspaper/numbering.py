@@ -56,6 +56,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
 
 # Item styles may also start inside a paragraph, right after a sentence end.
 _INLINE_STYLES = frozenset({"cn是", "cn要", "cn观", "第cn", "其cn", "n.", "(n)"})
+# Styles whose marker is a word (一是) and may be followed by a comma or colon (一是，…).
+_WORD_STYLES = frozenset({"cn是", "cn要", "cn观"})
 _POINT_START = re.compile(r"[。！？!?；;:：][”’」』\s]*")
 
 
@@ -75,6 +77,10 @@ def marker_at(text: str, pos: int, *, inline: bool = False) -> Marker | None:
         # Skip spaces (and one comma/colon for 一是/一要/一观 when printed that way).
         while end < len(text) and text[end] in " \u3000\t":
             end += 1
+        if style in _WORD_STYLES and end < len(text) and text[end] in ",，:：":
+            end += 1
+            while end < len(text) and text[end] in " \u3000\t":
+                end += 1
         if end >= len(text):
             continue  # nothing after the marker: not a point
         return Marker(style, number, pos, end, m.group("m").strip())

@@ -153,6 +153,9 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
             if p.credit:
                 credits_in_body.append((len(units), p.credit, p.line, k))
                 continue
+            if p.author_note and h.kind == "reflection":
+                warnings.append(_author_note(articles[k], p, k))
+                continue
             units.append(make_unit(len(units), k, p.line, p.text, p.heading))
     dups = remove_duplicate_paragraphs(units)
     assign_articles(units)
@@ -234,6 +237,17 @@ def _note(kind, lines, message):
     from .repair import Note
 
     return Note(kind, lines, message)
+
+
+def _author_note(article: Article, p: Para, k: int) -> Warning:
+    """（作者系…） at the end of a signed piece: the affiliations of its single author."""
+    authors = article.authors
+    if len(authors) == 1 and not authors[0].affiliations:
+        authors[0].affiliations = list(p.author_note)
+        msg = f"文末作者简介“{p.text}”移出正文,作为{authors[0].name}的单位职务"
+    else:
+        msg = f"文末作者简介“{p.text}”移出正文(署名已有单位职务或有多位作者,未改署名)"
+    return Warning("author_note_moved", [p.line], msg, k)
 
 
 def _add_credit(article: Article, credit: str) -> None:

@@ -92,8 +92,12 @@ def _ends_sentence(text: str) -> bool:
 # ------------------------------------------------------------------ duplicates (paragraphs)
 
 
+# Repeats are compared with full- and half-width punctuation made alike (OCR mixes them).
+_WIDTH = str.maketrans("，；：！？（）", ",;:!?()")
+
+
 def _norm(text: str) -> str:
-    return "".join(text.split())
+    return "".join(text.split()).translate(_WIDTH)
 
 
 def remove_duplicate_paragraphs(units: list[Unit]) -> list[tuple[Unit, Unit]]:
@@ -297,23 +301,30 @@ def remove_repeated_sentences(paras: list[Para]) -> tuple[list[Para], list[Note]
     seen: set[str] = set()
     notes: list[Note] = []
     out: list[Para] = []
+    tail = ""  # the end of the previous paragraph, normalised
     for p in paras:
         if p.heading:
             out.append(p)
+            tail = ""
             continue
         text = p.text
         drop: list[tuple[int, int]] = []
         prev = None
-        for a, b in sentence_spans(text):
+        for k, (a, b) in enumerate(sentence_spans(text)):
             sentence = _norm(text[a:b])
             if len(sentence) < 6 or sentence[-1] not in "。！？!?；;”’」』":
                 prev = None
                 continue
             if sentence in seen and (len(sentence) >= MIN_REPEAT or sentence == prev):
                 drop.append((a, b))
+            elif k == 0 and len(sentence) >= MIN_REPEAT // 2 and tail.endswith(sentence):
+                # The last words of the previous paragraph printed again at the top of the
+                # next column: 其三,建立资金池,鼓励投放。 | 建立资金池,鼓励投放。同时,…
+                drop.append((a, b))
             else:
                 seen.add(sentence)
                 prev = sentence
+        tail = _norm(text)[-80:]
         if drop:
             lines = []
             for a, b in drop:

@@ -101,7 +101,7 @@ def _build(paras: list[Para], no_lead: set[int], headings_as_sections: bool):
         line = paras[pi].lines[0] if paras[pi].lines else 0
         if level is not None:
             last = stack[level].number
-            if style not in (LEAD_STYLE, HEAD_STYLE) and number != last + 1:
+            if printed is not None and number != last + 1:
                 notes.append(
                     Note(
                         "numbering_gap",
@@ -110,7 +110,7 @@ def _build(paras: list[Para], no_lead: set[int], headings_as_sections: bool):
                     )
                 )
             del stack[level:]
-        elif style not in (LEAD_STYLE, HEAD_STYLE) and number != 1:
+        elif printed is not None and number != 1:
             notes.append(Note("numbering_gap", [line], f"编号不连续:“{printed}”之前没有第1项"))
         parent = stack[-1].node if stack else None
         (parent.children if parent else roots).append(node)

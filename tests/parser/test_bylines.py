@@ -33,6 +33,7 @@ def _affs(authors):
         ),
         ("文/区教委副主任 李华", [("李华", [("区教委", "副主任")])]),
         ("文/赵敏", [("赵敏", [])]),
+        ("作者：区财政局局长 冯波", [("冯波", [("区财政局", "局长")])]),
         ("□ 区商务局局长 周敏", [("周敏", [("区商务局", "局长")])]),
         ("■赵敏", [("赵敏", [])]),
         ("文／赵敏 钱多", [("赵敏", []), ("钱多", [])]),
@@ -93,3 +94,36 @@ def test_byline_in_page_with_prefix():
     assert _affs(art.authors) == [("李华", [("区商务局", "副局长")])]
     assert art.byline == "文/区商务局副局长 李华"
     assert [b.text for b in art.blocks] == ["应用场景是产业发展的牵引力。"]
+
+
+def test_author_note_at_the_end_of_a_piece():
+    ed = parse_page(
+        page(
+            "## 以场景开放带动产业集聚",
+            "文/李华",
+            "应用场景是产业发展的牵引力。",
+            "（作者系区商务局党组书记、局长，区投资促进局局长）",
+        ),
+        "p.txt",
+    )
+    [art] = ed.articles
+    assert _affs(art.authors) == [
+        ("李华", [("区商务局", "党组书记、局长"), ("区投资促进局", "局长")])
+    ]
+    assert [b.text for b in art.blocks] == ["应用场景是产业发展的牵引力。"]
+    assert [(w.kind, w.lines) for w in ed.warnings] == [("author_note_moved", [7])]
+
+
+def test_author_note_does_not_override_a_byline():
+    ed = parse_page(
+        page(
+            "## 以场景开放带动产业集聚",
+            "区商务局副局长 李华",
+            "应用场景是产业发展的牵引力。",
+            "（作者系区投资促进局局长）",
+        ),
+        "p.txt",
+    )
+    [art] = ed.articles
+    assert _affs(art.authors) == [("李华", [("区商务局", "副局长")])]
+    assert [w.kind for w in ed.warnings] == ["author_note_moved"]

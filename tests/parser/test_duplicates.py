@@ -51,3 +51,21 @@ def test_short_repeats_far_apart_are_kept():
     )
     assert [len(s.children) for s in ed.articles[0].recommendations] == [1, 1]
     assert not [w for w in ed.warnings if w.kind == "duplicate_removed"]
+
+
+def test_repeat_with_other_punctuation_width_and_overlap_at_a_break():
+    ed = parse_page(
+        page(
+            *NEWS,
+            "活动现场,市民体验了智能导览、数字藏品等项目，反响热烈。",
+            "市民体验了智能导览、数字藏品等项目,反响热烈。主办方表示将常态化举办。",
+        ),
+        "d.txt",
+    )
+    art = ed.articles[0]
+    assert [b.text for b in art.blocks[1:]] == [
+        "活动现场,市民体验了智能导览、数字藏品等项目，反响热烈。",
+        "主办方表示将常态化举办。",
+    ]
+    [w] = [w for w in ed.warnings if w.kind == "duplicate_removed"]
+    assert w.lines == [7]

@@ -147,3 +147,26 @@ def test_bare_subheads_inside_a_signed_piece():
         (None, "拓展应用场景", [11, 13, 15]),
     ]
     assert art.blocks[-1].type == "paragraph"  # （完） is not a subhead
+
+
+def test_unnumbered_heading_after_numbered_sections_is_not_a_numbering_gap():
+    ed = parse_page(
+        page(
+            "## 以数据要素激活发展新动能",
+            "区科信局局长 张明",
+            "（一）夯实数据基础",
+            "要建设区级数据共享平台。",
+            "（二）拓展应用场景",
+            "要开放高价值数据。",
+            "## 几点保障措施",
+            "要加强组织领导。",
+        ),
+        "h.txt",
+    )
+    art = ed.articles[0]
+    assert [(n.marker, n.heading) for n in art.recommendations] == [
+        ("（一）", "夯实数据基础"),
+        ("（二）", "拓展应用场景"),
+        (None, "几点保障措施"),
+    ]
+    assert [w.kind for w in ed.warnings] == ["heading_without_marker"]

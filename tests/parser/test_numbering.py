@@ -41,11 +41,14 @@ def test_cn_numerals():
         ("1.夯实数据基础。", "1.", 1),
         ("2、夯实数据基础。", "2、", 2),
         ("十一是夯实数据基础。", "十一是", 11),
+        ("一是，夯实数据基础。", "一是", 1),
+        ("二要：夯实数据基础。", "二要", 2),
     ],
 )
 def test_leading_marker(text, printed, number):
     m = leading_marker(text)
     assert (m.printed, m.number) == (printed, number)
+    assert text[m.end] not in ",，:：("  # a comma or colon after 一是 is part of the marker
 
 
 @pytest.mark.parametrize(

@@ -530,3 +530,73 @@ def test_jumps_caption_with_credit_and_jump_line():
         "interleave_repaired": 1,
         "photo_credit_moved": 1,
     }
+
+
+# ---------------------------------------------------------------- （之七）, 作者系 notes, 一是，
+
+NOTES = "series-7-notes.txt"
+
+
+def test_notes_banner_installment_in_brackets():
+    ed = load(NOTES)
+    assert ed.series.subtitle.endswith("（之七）")
+    assert ed.series.installment == 7
+    assert [a.kind for a in ed.articles] == ["reflection"] * 3 + ["news"]
+
+
+def test_notes_author_note_gives_the_affiliation():
+    ed = load(NOTES)
+    first = ed.articles[0]
+    assert first.byline == "文/李想"
+    assert authors(first) == [("李想", "author", [("区委网信办", "主任")])]
+    assert not any("作者系" in b.text for b in first.blocks)
+    [note] = [w for w in ed.warnings if w.kind == "author_note_moved"]
+    assert (note.lines, note.article) == ([line_of(NOTES, "（作者系")], 0)
+    # the note is not the text of the last item
+    assert nodes_of(first)["2.2"].text == "二是：开展常态化攻防演练，以练促防、以练促建。"
+
+
+def test_notes_markers_followed_by_comma_or_colon():
+    first = load(NOTES).articles[0]
+    assert tree_shape(first.recommendations) == [
+        ("（一）", [("一是", []), ("二是", []), ("三是", [])]),
+        ("（二）", [("一是", []), ("二是", [])]),
+    ]
+    nodes = nodes_of(first)
+    assert nodes["1.1"].heading == "落实属地管理责任"
+    assert nodes["2.1"].heading == "建设区级网络安全态势感知平台"
+    assert [b.type for b in first.blocks].count("heading") == 2
+
+
+def test_notes_prefixed_byline_and_inline_qi_items():
+    ed = load(NOTES)
+    second = ed.articles[1]
+    assert second.byline == "作者：区财政局局长 冯波"
+    assert authors(second) == [("冯波", "author", [("区财政局", "局长")])]
+    assert second.title == "让财政资金更好支持科技创新"
+    assert tree_shape(second.recommendations) == [
+        ("一、", [("其一", []), ("其二", [])]),
+        ("二、", [("其一", []), ("其二", []), ("其三", [])]),
+    ]
+    nodes = nodes_of(second)
+    assert nodes["2"].text == "二、创新财政资金支持方式\n推动财政资金由“补”向“投”转变。"
+    # the end of 其三 printed again (with half-width commas) at the top of the next paragraph
+    cont = line_of(NOTES, "同时,完善绩效评价机制")
+    assert nodes["2.3"].lines == [cont - 2, cont]
+    assert nodes["2.3"].text.count("建立科技信贷风险补偿资金池") == 1
+    [dup] = [w for w in ed.warnings if w.kind == "duplicate_removed"]
+    assert (dup.lines, dup.article) == ([cont], 1)
+
+
+def test_notes_yao_items_at_the_top_level():
+    ed = load(NOTES)
+    third, news = ed.articles[2:]
+    assert tree_shape(third.recommendations) == [
+        ("一要", [("一是", []), ("二是", [])]),
+        ("二要", [("一是", []), ("二是", [])]),
+        ("三要", [("一是", []), ("二是", []), ("三是", [])]),
+    ]
+    assert depths(third) == {1: 3, 2: 7}
+    assert authors(news) == [("韩梅", "reporter", [])]
+    assert news.byline == "本报讯【记者 韩梅】"
+    assert kinds(ed) == {"author_note_moved": 1, "duplicate_removed": 1}
