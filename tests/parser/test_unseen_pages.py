@@ -600,3 +600,57 @@ def test_notes_yao_items_at_the_top_level():
     assert authors(news) == [("韩梅", "reporter", [])]
     assert news.byline == "本报讯【记者 韩梅】"
     assert kinds(ed) == {"author_note_moved": 1, "duplicate_removed": 1}
+
+
+# ---------------------------------------------------------------- ⑧, column by column
+
+COLS = "series-8-columns.txt"
+
+
+def test_columns_section_printed_inside_the_next_piece():
+    ed = load(COLS)
+    first, second = ed.articles[:2]
+    assert authors(first) == [("董明", "author", [("区科信局", "副局长")])]  # full-width space
+    assert tree_shape(first.recommendations) == [
+        ("(一)", [("1.", []), ("2.", []), ("3.", [])]),
+        ("(二)", [("1.", []), ("2.", [])]),
+        ("(三)", [("1.", []), ("2.", [])]),
+    ]
+    moved = [line_of(COLS, "(三)营造开源文化氛围"), line_of(COLS, "1.定期举办")]
+    assert nodes_of(first)["3"].lines == moved[:1]
+    [inter] = [w for w in ed.warnings if w.kind == "interleave_repaired"]
+    assert (inter.lines, inter.article) == (moved, 0)
+    # 第一，/第二， inline, the second cut by the column and completed after it (孤 | 岛)
+    assert tree_shape(second.recommendations) == [
+        ("一、", [("第一", []), ("第二", []), ("第三", [])]),
+        ("二、", [("第一", []), ("第二", [])]),
+    ]
+    nodes = nodes_of(second)
+    cont = line_of(COLS, "岛。第三")
+    assert nodes["1.2"].lines == [line_of(COLS, "第一，统一规划建设"), cont]
+    assert nodes["1.2"].text.endswith("打破信息孤岛。")
+    assert nodes["1.3"].lines == [cont]
+
+
+def test_columns_news_repeats_and_cut_report():
+    ed = load(COLS)
+    fair, lecture, street = ed.articles[2:]
+    assert [a.kind for a in ed.articles[2:]] == ["news"] * 3
+    assert [b.text for b in fair.blocks].count("展会期间,多家企业与海外客户达成合作意向。") == 1
+    # Known limit, by choice: the lecture report is cut after a comma and its continuation
+    # is printed in the next report's region with no word across the break (讲, | 结合).
+    # Nothing but the meaning ties it back — as with a page cut off mid-sentence, it stays
+    # where it is printed and the cut is reported for staff to fix.
+    assert lecture.blocks[-1].text.endswith("讲座由高校教授主讲,")
+    assert line_of(COLS, "结合生活中的实例") in article_lines(street)
+    [cut] = [w for w in ed.warnings if w.kind == "truncated"]
+    assert (cut.lines, cut.article) == ([line_of(COLS, "讲座由高校教授主讲")], 3)
+    # 区融媒体中心供图 printed between two reports: the next one's picture
+    assert [a.photo_credits for a in ed.articles] == [[], [], [], [], ["区融媒体中心"]]
+    assert kinds(ed) == {
+        "word_joined": 1,
+        "interleave_repaired": 1,
+        "duplicate_removed": 1,
+        "truncated": 1,
+        "photo_credit_moved": 1,
+    }
