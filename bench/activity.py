@@ -48,6 +48,7 @@ ANSWER_SHARES = [("A", 0.35), ("B", 0.40), ("C", 0.20), ("N", 0.05)]
 TAGGED_SHARE = 0.65  # items with at least one tag
 CO_DEPARTMENT_SHARE = 0.30  # assigned items with co-departments
 COMMENTED_SHARE = 0.25  # items with comments
+BATCH = 1000  # rows written per transaction (see _batches)
 
 REPLIES = [
     "已会同相关部门研究,纳入{year}年度重点工作计划,按季度报送进展。",
@@ -147,138 +148,161 @@ def simulate_year(seed: int = 2025) -> dict:
     year_start = _year_start()
     counts = {}
     ev = "recommendations_recommendationevent"
-    with transaction.atomic(), pghistory.context(source="bench", user=actors.staff[0].pk):
-        # 1. Assign: lead department and deadline (30–150 days after the day it was assigned).
-        assigned = [pk for pk, s in final.items() if s in Recommendation.ASSIGNED_STATUSES]
-        leads = {pk: rng.choices(departments, weights=dept_weights)[0] for pk in assigned}
-        deadlines = [
-            (year_start + datetime.timedelta(days=assigned_day(pk) + rng.randint(30, 150))).date()
-            for pk in assigned
-        ]
-        before = _max_event_id(ev)
-        _bulk_update(
-            "status = 'assigned', lead_department_id = v.lead, deadline = v.deadline",
-            ["lead bigint", "deadline date"],
-            [assigned, [leads[pk] for pk in assigned], deadlines],
-        )
-        _spread(ev, before, ASSIGNED_DAY_SQL)
-        counts["assigned"] = len(assigned)
+    staff_ids = [u.pk for u in actors.staff]
+    # 1. Assign: lead department and deadline (30–150 days after the day it was assigned).
+    assigned = [pk for pk, s in final.items() if s in Recommendation.ASSIGNED_STATUSES]
+    leads = {pk: rng.choices(departments, weights=dept_weights)[0] for pk in assigned}
+    deadlines = [
+        (year_start + datetime.timedelta(days=assigned_day(pk) + rng.randint(30, 150))).date()
+        for pk in assigned
+    ]
+    before = _max_event_id(ev)
+    _bulk_update(
+        staff_ids,
+        "status = 'assigned', lead_department_id = v.lead, deadline = v.deadline",
+        ["lead bigint", "deadline date"],
+        [assigned, [leads[pk] for pk in assigned], deadlines],
+    )
+    _spread(ev, before, ASSIGNED_DAY_SQL)
+    counts["assigned"] = len(assigned)
 
-        # Co-departments for some of them.
-        before = _max_event_id("recommendations_codepartmentevent")
-        links = []
-        for pk in assigned:
-            if rng.random() < CO_DEPARTMENT_SHARE:
-                others = [d for d in departments if d != leads[pk]]
-                for d in rng.sample(others, rng.randint(1, 2)):
-                    links.append(CoDepartment(recommendation_id=pk, department_id=d))
-        CoDepartment.objects.bulk_create(links, batch_size=5000)
-        _spread("recommendations_codepartmentevent", before, ASSIGNED_DAY_SQL)
-        counts["co_departments"] = len(links)
+    # Co-departments for some of them.
+    before = _max_event_id("recommendations_codepartmentevent")
+    links = []
+    for pk in assigned:
+        if rng.random() < CO_DEPARTMENT_SHARE:
+            others = [d for d in departments if d != leads[pk]]
+            for d in rng.sample(others, rng.randint(1, 2)):
+                links.append(CoDepartment(recommendation_id=pk, department_id=d))
+    _create(CoDepartment, links, staff_ids)
+    _spread("recommendations_codepartmentevent", before, ASSIGNED_DAY_SQL)
+    counts["co_departments"] = len(links)
 
-        # 2. In progress, 3–20 days after assignment.
-        started = [pk for pk in assigned if final[pk] in (S.IN_PROGRESS, S.ANSWERED)]
-        before = _max_event_id(ev)
-        _bulk_update("status = 'in_progress'", [], [started])
-        _spread(ev, before, f"{ASSIGNED_DAY_SQL} + 3 + mod(pgh_obj_id, 18)")
-        counts["in_progress"] = len(started)
+    # 2. In progress, 3–20 days after assignment.
+    started = [pk for pk in assigned if final[pk] in (S.IN_PROGRESS, S.ANSWERED)]
+    before = _max_event_id(ev)
+    _bulk_update(staff_ids, "status = 'in_progress'", [], [started])
+    _spread(ev, before, f"{ASSIGNED_DAY_SQL} + 3 + mod(pgh_obj_id, 18)")
+    counts["in_progress"] = len(started)
 
-        # 3. Answered, 21–60 days after assignment, with a category and a reply.
-        answered = [pk for pk in started if final[pk] == S.ANSWERED]
-        categories = [_choose(rng, ANSWER_SHARES) for _ in answered]
-        replies = [rng.choice(REPLIES).format(year=2026, n=rng.randint(3, 90)) for _ in answered]
-        answered_at = [
-            year_start + datetime.timedelta(days=assigned_day(pk) + 21 + pk % 40) for pk in answered
-        ]
-        before = _max_event_id(ev)
-        _bulk_update(
-            "status = 'answered', answer_category = v.category, reply = v.reply,"
-            " answered_at = v.answered_at",
-            ["category text", "reply text", "answered_at timestamptz"],
-            [answered, categories, replies, answered_at],
-        )
-        _spread(ev, before, f"{ASSIGNED_DAY_SQL} + 21 + mod(pgh_obj_id, 40)")
-        counts["answered"] = len(answered)
+    # 3. Answered, 21–60 days after assignment, with a category and a reply.
+    answered = [pk for pk in started if final[pk] == S.ANSWERED]
+    categories = [_choose(rng, ANSWER_SHARES) for _ in answered]
+    replies = [rng.choice(REPLIES).format(year=2026, n=rng.randint(3, 90)) for _ in answered]
+    answered_at = [
+        year_start + datetime.timedelta(days=assigned_day(pk) + 21 + pk % 40) for pk in answered
+    ]
+    before = _max_event_id(ev)
+    _bulk_update(
+        staff_ids,
+        "status = 'answered', answer_category = v.category, reply = v.reply,"
+        " answered_at = v.answered_at",
+        ["category text", "reply text", "answered_at timestamptz"],
+        [answered, categories, replies, answered_at],
+    )
+    _spread(ev, before, f"{ASSIGNED_DAY_SQL} + 21 + mod(pgh_obj_id, 40)")
+    counts["answered"] = len(answered)
 
-        # 4. Not actionable, with the reason.
-        dropped = [pk for pk, s in final.items() if s == S.NOT_ACTIONABLE]
-        before = _max_event_id(ev)
-        _bulk_update(
-            "status = 'not_actionable', status_note = v.note",
-            ["note text"],
-            [dropped, [rng.choice(NOTES) for _ in dropped]],
-        )
-        _spread(ev, before, ASSIGNED_DAY_SQL)
-        counts["not_actionable"] = len(dropped)
+    # 4. Not actionable, with the reason.
+    dropped = [pk for pk, s in final.items() if s == S.NOT_ACTIONABLE]
+    before = _max_event_id(ev)
+    _bulk_update(
+        staff_ids,
+        "status = 'not_actionable', status_note = v.note",
+        ["note text"],
+        [dropped, [rng.choice(NOTES) for _ in dropped]],
+    )
+    _spread(ev, before, ASSIGNED_DAY_SQL)
+    counts["not_actionable"] = len(dropped)
 
-        # Tags: most items carry one to three, popular tags first.
-        before = _max_event_id("recommendations_recommendationtagevent")
-        tag_links = []
-        for pk, _depth in rows:
-            if rng.random() < TAGGED_SHARE:
-                chosen = set(rng.choices(tags, weights=tag_weights, k=rng.randint(1, 3)))
-                tag_links += [RecommendationTag(recommendation_id=pk, tag_id=t) for t in chosen]
-        RecommendationTag.objects.bulk_create(tag_links, batch_size=5000)
-        _spread("recommendations_recommendationtagevent", before, f"{ASSIGNED_DAY_SQL} / 2")
-        counts["tags"] = len(tag_links)
+    # Tags: most items carry one to three, popular tags first.
+    before = _max_event_id("recommendations_recommendationtagevent")
+    tag_links = []
+    for pk, _depth in rows:
+        if rng.random() < TAGGED_SHARE:
+            chosen = set(rng.choices(tags, weights=tag_weights, k=rng.randint(1, 3)))
+            tag_links += [RecommendationTag(recommendation_id=pk, tag_id=t) for t in chosen]
+    _create(RecommendationTag, tag_links, staff_ids)
+    _spread("recommendations_recommendationtagevent", before, f"{ASSIGNED_DAY_SQL} / 2")
+    counts["tags"] = len(tag_links)
 
-        # Comments from staff and the lead department's handler.
-        before = _max_event_id("recommendations_commentevent")
-        comments = []
-        for pk, _depth in rows:
-            if rng.random() < COMMENTED_SHARE:
-                for _ in range(rng.randint(1, 3)):
-                    author = (
-                        actors.handlers.get(leads.get(pk))
-                        if pk in leads and rng.random() < 0.5
-                        else rng.choice(actors.staff)
+    # Comments from staff and the lead department's handler.
+    before = _max_event_id("recommendations_commentevent")
+    comments = []
+    for pk, _depth in rows:
+        if rng.random() < COMMENTED_SHARE:
+            for _ in range(rng.randint(1, 3)):
+                author = (
+                    actors.handlers.get(leads.get(pk))
+                    if pk in leads and rng.random() < 0.5
+                    else rng.choice(actors.staff)
+                )
+                comments.append(
+                    Comment(
+                        recommendation_id=pk,
+                        author=author,
+                        body=rng.choice(COMMENTS),
+                        created_at=year_start
+                        + datetime.timedelta(
+                            days=assigned_day(pk) + rng.randint(0, 60),
+                            minutes=rng.randint(0, 600),
+                        ),
                     )
-                    comments.append(
-                        Comment(
-                            recommendation_id=pk,
-                            author=author,
-                            body=rng.choice(COMMENTS),
-                            created_at=year_start
-                            + datetime.timedelta(
-                                days=assigned_day(pk) + rng.randint(0, 60),
-                                minutes=rng.randint(0, 600),
-                            ),
-                        )
-                    )
-        Comment.objects.bulk_create(comments, batch_size=5000)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE recommendations_commentevent e SET pgh_created_at = c.created_at"
-                " FROM recommendations_comment c WHERE c.id = e.pgh_obj_id AND e.pgh_id > %s",
-                [before],
-            )
-        counts["comments"] = len(comments)
+                )
+    _create(Comment, comments, staff_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE recommendations_commentevent e SET pgh_created_at = c.created_at"
+            " FROM recommendations_comment c WHERE c.id = e.pgh_obj_id AND e.pgh_id > %s",
+            [before],
+        )
+    counts["comments"] = len(comments)
 
-        # The items' own timestamps follow their last step.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE recommendations_recommendation r SET updated_at = e.last"
-                " FROM (SELECT pgh_obj_id, max(pgh_created_at) AS last"
-                " FROM recommendations_recommendationevent GROUP BY pgh_obj_id) e"
-                " WHERE e.pgh_obj_id = r.id"
-            )
+    # The items' own timestamps follow their last step.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE recommendations_recommendation r SET updated_at = e.last"
+            " FROM (SELECT pgh_obj_id, max(pgh_created_at) AS last"
+            " FROM recommendations_recommendationevent GROUP BY pgh_obj_id) e"
+            " WHERE e.pgh_obj_id = r.id"
+        )
     counts["items"] = len(rows)
     counts["overdue"] = Recommendation.objects.overdue().count()
     return counts
 
 
-def _bulk_update(assignments: str, columns: list[str], values: list[list]) -> None:
-    """UPDATE recommendation rows from arrays in one statement: values[0] are the ids, the rest
-    fill `columns` ("name type"). Each write bumps the version, like workflow._write."""
-    if not values[0]:
-        return
+def _batches(count: int, staff_ids: list[int]):
+    """(start, end) of each batch, run in its own transaction and history context.
+
+    Small transactions matter: every history trigger opens and rolls back a subtransaction
+    (pgtrigger's check of its `pgtrigger.ignore` setting), and ending a subtransaction scans the
+    transaction's queue of deferred foreign-key checks, so one transaction writing N rows costs
+    O(N²). At 100,000 items one transaction took minutes per step; batches of 1,000 take seconds.
+    """
+    for n, start in enumerate(range(0, count, BATCH)):
+        with (
+            transaction.atomic(),
+            pghistory.context(source="bench", user=staff_ids[n % len(staff_ids)]),
+        ):
+            yield start, min(start + BATCH, count)
+
+
+def _create(model, objects: list, staff_ids: list[int]) -> None:
+    for start, end in _batches(len(objects), staff_ids):
+        model.objects.bulk_create(objects[start:end])
+
+
+def _bulk_update(staff_ids, assignments: str, columns: list[str], values: list[list]) -> None:
+    """UPDATE recommendation rows from arrays, a batch per statement: values[0] are the ids, the
+    rest fill `columns` ("name type"). Each write bumps the version, like workflow._write."""
     names = ["id bigint", *columns]
     arrays = ", ".join(f"%s::{c.split()[1]}[]" for c in names)
     aliases = ", ".join(c.split()[0] for c in names)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE recommendations_recommendation r SET {assignments},"
-            " version = r.version + 1, updated_at = now()"
-            f" FROM unnest({arrays}) AS v({aliases}) WHERE r.id = v.id",
-            values,
-        )
+    sql = (
+        f"UPDATE recommendations_recommendation r SET {assignments},"
+        " version = r.version + 1, updated_at = now()"
+        f" FROM unnest({arrays}) AS v({aliases}) WHERE r.id = v.id"
+    )
+    for start, end in _batches(len(values[0]), staff_ids):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [column[start:end] for column in values])
