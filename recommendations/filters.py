@@ -206,27 +206,82 @@ def _grouped_distinct(queryset, id_field, name_field):
 
 def _department_counts(queryset):
     """Items per department as lead OR co-department, in one aggregate query."""
-    ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    rec = Recommendation._meta.db_table
+    base = queryset.order_by()
+    lead_sql, lead_params = (
+        base.filter(lead_department__isnull=False)
+        .values_list("pk", "lead_department_id")
+        .query.sql_with_params()
+    )
+    ids_sql, ids_params = base.values("pk").query.sql_with_params()
     co = CoDepartment._meta.db_table
     sql = f"""
         SELECT dept_id, COUNT(DISTINCT rec_id) FROM (
-            SELECT id AS rec_id, lead_department_id AS dept_id FROM {rec}
-            WHERE lead_department_id IS NOT NULL AND id IN ({ids_sql})
+            {lead_sql}
             UNION ALL
             SELECT recommendation_id, department_id FROM {co}
             WHERE recommendation_id IN ({ids_sql})
-        ) AS pairs GROUP BY dept_id
+        ) AS pairs (rec_id, dept_id) GROUP BY dept_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params])
+        cursor.execute(sql, [*lead_params, *ids_params])
         return dict(cursor.fetchall())
+
+
+# Facets over a column of the recommendation itself: (parameter, column).
+COLUMN_FACETS = (
+    ("status", "status"),
+    ("level", "depth"),
+    ("answer_category", "answer_category"),
+    ("lead_department", "lead_department_id"),
+)
+
+
+def _deadline_counts(today):
+    late = Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
+    return {
+        "overdue": Count("status", filter=late),
+        "none": Count("status", filter=Q(deadline__isnull=True)),
+    }
+
+
+def _column_facets(filterset, today) -> dict:
+    """The column facets. Those whose parameter is not set all count over the same filtered
+    list, so one GROUP BY over their columns serves them all; a facet whose parameter is set
+    counts over the list without it, in a query of its own."""
+    counts = {name: {} for name, _column in COLUMN_FACETS}
+    counts["deadline"] = {"overdue": 0, "none": 0}
+    chosen = filterset.form.cleaned_data
+    shared = [(n, c) for n, c in COLUMN_FACETS if chosen.get(n) in (None, "")]
+    deadline_shared = chosen.get("deadline") in (None, "")
+    if shared or deadline_shared:
+        rows = (
+            filterset.qs.order_by()
+            .values(*[column for _name, column in shared])
+            .annotate(n=Count("*"), **_deadline_counts(today))
+        )
+        for row in rows:
+            for name, column in shared:
+                if row[column] is not None:
+                    key = row[column]
+                    counts[name][key] = counts[name].get(key, 0) + row["n"]
+            if deadline_shared:
+                counts["deadline"]["overdue"] += row["overdue"]
+                counts["deadline"]["none"] += row["none"]
+    for name, column in COLUMN_FACETS:
+        if (name, column) not in shared:
+            counts[name] = _grouped(filterset.without(name), column)
+    if not deadline_shared:
+        counts["deadline"] = (
+            filterset.without("deadline").order_by().aggregate(**_deadline_counts(today))
+        )
+    counts["level"] = {str(k): v for k, v in counts["level"].items()}
+    return counts
 
 
 def facet_counts(filterset: RecommendationFilter) -> dict:
     """For each facet, how many items each value would give: counted over the list filtered by
-    every OTHER parameter (so the alternatives to a chosen value stay visible), one aggregate
-    query per facet."""
+    every OTHER parameter (so the alternatives to a chosen value stay visible), with one
+    aggregate query per facet at most."""
 
     filterset.form.is_valid()
 
@@ -235,29 +290,13 @@ def facet_counts(filterset: RecommendationFilter) -> dict:
             return filterset.qs
         return filterset.without(name)
 
-    today = timezone.localdate()
-    deadline = (
-        base("deadline")
-        .order_by()
-        .aggregate(
-            overdue=Count(
-                "pk",
-                filter=Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES),
-            ),
-            none=Count("pk", filter=Q(deadline__isnull=True)),
-        )
-    )
     tag_links = RecommendationTag.objects.filter(
         recommendation__in=base("tag").order_by().values("pk")
     )
     return {
-        "status": _grouped(base("status"), "status"),
-        "level": {str(k): v for k, v in _grouped(base("level"), "depth").items()},
-        "answer_category": _grouped(base("answer_category"), "answer_category"),
-        "lead_department": _grouped(base("lead_department"), "lead_department"),
+        **_column_facets(filterset, timezone.localdate()),
         "department": _department_counts(base("department")),
         "tag": _grouped(tag_links, "tag"),
-        "deadline": deadline,
         "author": _grouped_distinct(
             base("author"), "article__bylines__person", "article__bylines__person__name"
         ),

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from ui_helpers import assigned, make_article, make_rec
 
 from recommendations.models import Comment, Recommendation
@@ -101,3 +103,17 @@ def test_an_empty_portal_still_renders(client, viewer):
     response = client.get(URL)
     assert response.status_code == 200
     assert "目前没有逾期的建议" in response.content.decode()
+
+
+def test_figures_are_reused_until_something_changes(client, viewer, data, lead_department):
+    client.force_login(viewer)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as first:
+        client.get(URL)
+    Recommendation.objects.filter(pk=data["late"].pk).update(status="in_progress")
+    with CaptureQueriesContext(connection) as second:
+        html = client.get(URL).content.decode()
+    # A change made even by a bare QuerySet.update() shows at once (history triggers).
+    assert bar(html, "办理中", 1, "/recommendations/?status=in_progress")
+    assert bar(html, "已交办", 1, "/recommendations/?status=assigned")
+    assert len(second) > len(first)  # the figures were computed again

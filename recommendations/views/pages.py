@@ -1,5 +1,9 @@
 """The dashboard and each user's own work list."""
 
+import hashlib
+
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import render
 from django.urls import reverse
@@ -7,11 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from recommendations.charts import bar_chart
-from recommendations.models import CoDepartment, Comment, Recommendation, RecommendationTag
+from recommendations.models import (
+    CoDepartment,
+    Comment,
+    Department,
+    Recommendation,
+    RecommendationEvent,
+    RecommendationTag,
+    RecommendationTagEvent,
+)
 from recommendations.views.lists import list_rows, paginate
 
 RECENT = 8
 MAX_TAG_BARS = 15
+FIGURES_TTL = 300  # seconds; a backstop, the change stamp already expires stale figures
 
 
 def _list_url(**params):
@@ -19,44 +32,98 @@ def _list_url(**params):
     return f"{reverse('recommendation_list')}?{query}"
 
 
-def _dashboard_figures(today):
-    """All the dashboard's numbers in four GROUP BY queries."""
-    current = Recommendation.objects.current().order_by()
-    open_late = Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
-
-    by_status = {
-        row["status"]: row
-        for row in current.values("status").annotate(
-            n=Count("pk"), late=Count("pk", filter=open_late)
+def _change_stamp():
+    """One cheap query whose answer changes whenever a dashboard figure can: the newest history
+    row of recommendations (written by triggers on every tracked change, even QuerySet.update)
+    and of tag links, and the newest update time (in_source changes)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT (SELECT MAX(pgh_id) FROM {RecommendationEvent._meta.db_table}),
+                       (SELECT MAX(pgh_id) FROM {RecommendationTagEvent._meta.db_table}),
+                       (SELECT MAX(updated_at) FROM {Recommendation._meta.db_table})"""
         )
-    }
-    by_department = list(
-        current.filter(lead_department__isnull=False)
-        .values("lead_department_id", "lead_department__name")
-        .annotate(n=Count("pk"), late=Count("pk", filter=open_late))
-        .order_by("-n", "lead_department__name")
+        return cursor.fetchone()
+
+
+def _dashboard_figures(today):
+    """The dashboard's numbers: one GROUP BY over (status, lead department, answer category)
+    that also counts overdue items, and one over tag links. Cached until something changes."""
+    stamp = repr((today, *_change_stamp())).encode()
+    key = "dashboard-figures:" + hashlib.sha256(stamp).hexdigest()
+    figures = cache.get(key)
+    if figures is None:
+        figures = _compute_figures(today)
+        cache.set(key, figures, FIGURES_TTL)
+    return figures
+
+
+def _compute_figures(today):
+    open_late = Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
+    groups = (
+        Recommendation.objects.current()
+        .order_by()
+        .values("status", "lead_department_id", "answer_category")
+        .annotate(n=Count("*"), late=Count("status", filter=open_late))
     )
-    by_tag = list(
-        RecommendationTag.objects.filter(recommendation__in_source=True)
+    by_status, by_department, by_answer = {}, {}, {}
+    overdue = 0
+    for row in groups:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        overdue += row["late"]
+        if row["lead_department_id"] is not None:
+            dept = row["lead_department_id"]
+            by_department[dept] = by_department.get(dept, 0) + row["n"]
+        if row["status"] == Recommendation.Status.ANSWERED:
+            category = row["answer_category"]
+            by_answer[category] = by_answer.get(category, 0) + row["n"]
+    names = dict(Department.objects.filter(pk__in=by_department).values_list("pk", "name"))
+    departments = sorted(
+        ((pk, names.get(pk, "?"), n) for pk, n in by_department.items()),
+        key=lambda row: (-row[2], row[1]),
+    )
+    # Tag links of removed items are subtracted with a NOT IN over the (few) removed items,
+    # which spares a join with the whole recommendation table.
+    removed = Recommendation.objects.filter(in_source=False).values("pk")
+    tags = list(
+        RecommendationTag.objects.exclude(recommendation_id__in=removed)
         .values("tag_id", "tag__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("-n", "tag__name")[:MAX_TAG_BARS]
     )
-    by_answer = {
-        row["answer_category"]: row["n"]
-        for row in current.filter(status=Recommendation.Status.ANSWERED)
-        .values("answer_category")
-        .annotate(n=Count("pk"))
+    return {
+        "status": by_status,
+        "overdue": overdue,
+        "departments": departments,
+        "answers": by_answer,
+        "tags": [(row["tag_id"], row["tag__name"], row["n"]) for row in tags],
     }
-    return by_status, by_department, by_tag, by_answer
+
+
+def _first_overdue(today, related):
+    """The items furthest past their deadline. One short query per open status walks the
+    (status, deadline) index in order instead of sorting every late item."""
+    open_statuses = [
+        value
+        for value, _label in Recommendation.Status.choices
+        if value not in Recommendation.CLOSED_STATUSES
+    ]
+    late = []
+    for status in open_statuses:
+        late.extend(
+            Recommendation.objects.current()
+            .filter(status=status, deadline__lt=today)
+            .select_related(*related)
+            .order_by("deadline", "pk")[:RECENT]
+        )
+    return sorted(late, key=lambda rec: (rec.deadline, rec.pk))[:RECENT]
 
 
 def dashboard(request):
     today = timezone.localdate()
-    by_status, by_department, by_tag, by_answer = _dashboard_figures(today)
-    status_count = {value: row["n"] for value, row in by_status.items()}
+    figures = _dashboard_figures(today)
+    status_count = figures["status"]
     total = sum(status_count.values())
-    overdue = sum(row["late"] for row in by_status.values())
+    overdue = figures["overdue"]
     in_hand = status_count.get("assigned", 0) + status_count.get("in_progress", 0)
 
     charts = {
@@ -71,19 +138,12 @@ def dashboard(request):
         "department": bar_chart(
             "chart-department",
             _("按主办部门"),
-            [
-                (
-                    row["lead_department__name"],
-                    row["n"],
-                    _list_url(lead_department=row["lead_department_id"]),
-                )
-                for row in by_department
-            ],
+            [(name, n, _list_url(lead_department=pk)) for pk, name, n in figures["departments"]],
         ),
         "tag": bar_chart(
             "chart-tag",
             _("按标签"),
-            [(row["tag__name"], row["n"], _list_url(tag=row["tag_id"])) for row in by_tag],
+            [(name, n, _list_url(tag=pk)) for pk, name, n in figures["tags"]],
             css="bar tag-bar",
         ),
         "answer": bar_chart(
@@ -92,7 +152,7 @@ def dashboard(request):
             [
                 (
                     label,
-                    by_answer.get(value, 0),
+                    figures["answers"].get(value, 0),
                     _list_url(answer_category=value),
                     f"bar answer-{value}",
                 )
@@ -128,12 +188,7 @@ def dashboard(request):
         },
     ]
     related = ("article", "lead_department")
-    overdue_items = (
-        Recommendation.objects.current()
-        .overdue()
-        .select_related(*related)
-        .order_by("deadline", "pk")
-    )[:RECENT]
+    overdue_items = _first_overdue(today, related)
     recently_updated = (
         Recommendation.objects.current().select_related(*related).order_by("-updated_at")
     )[:RECENT]
