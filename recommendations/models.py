@@ -444,6 +444,15 @@ class Recommendation(models.Model):
             models.Index(fields=["answer_category"], name="rec_answer_category"),
             models.Index(fields=["-updated_at"], name="rec_updated"),
             GinIndex(fields=["search_vector"], name="rec_search_vector"),
+            # Covers the dashboard's and the list facets' GROUP BYs over current items, so they
+            # are answered from the index alone instead of reading every row.
+            models.Index(
+                fields=["status", "depth", "lead_department", "answer_category", "deadline"],
+                include=["id", "article"],
+                condition=Q(in_source=True),
+                name="rec_current_facets",
+            ),
+            models.Index(fields=["id"], condition=Q(in_source=False), name="rec_removed"),
         ]
 
     def __str__(self):
