@@ -27,7 +27,7 @@ run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: install
 	$(VENV)/bin/ruff check .
