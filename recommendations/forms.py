@@ -268,6 +268,17 @@ class BulkForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages=DATE_ERRORS,
     )
+
+    def use_choices(self, departments, tags):
+        """Render the choices from lists the page already fetched, instead of one query per
+        field; validation on POST still checks against the database."""
+        department_choices = [(d.pk, str(d)) for d in departments]
+        self.fields["lead_department"].choices = [("", self.fields["lead_department"].empty_label)]
+        self.fields["lead_department"].choices += department_choices
+        self.fields["co_departments"].choices = department_choices
+        self.fields["tags"].choices = [(t.pk, str(t)) for t in tags]
+        return self
+
     status = forms.ChoiceField(
         label=_("新状态"),
         choices=[("", _("请选择")), *Recommendation.Status.choices],

@@ -453,6 +453,8 @@ class Recommendation(models.Model):
                 name="rec_current_facets",
             ),
             models.Index(fields=["id"], condition=Q(in_source=False), name="rec_removed"),
+            # The list's default order (the printed order), so a deep page is an index walk.
+            models.Index(fields=["article", "order"], name="rec_article_order"),
         ]
 
     def __str__(self):

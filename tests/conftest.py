@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from recommendations.models import (
     Article,
@@ -15,6 +16,12 @@ from recommendations.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Figures are cached per process under a change stamp; each test starts from nothing.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 BOUNDS = {
     "dashboard": 12,  # the bound; a cached visit needs 4 fewer
     "list": 14,
-    "list_filtered": 18,
+    "list_filtered": 19,  # cold: every facet counted once; see the warm test below
     "article": 8,
     "person": 8,
     "organization": 8,
@@ -91,6 +91,18 @@ def test_query_count_is_fixed_for_staff_and_handlers(
     url = urls(world, lead_department)[page]
     with django_assert_max_num_queries(STAFF_BOUNDS[page]):
         response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["list", "list_filtered", "dashboard"])
+def test_a_second_visit_reads_cached_figures_in_at_most_twelve_queries(
+    client, staff, world, lead_department, page, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    url = urls(world, lead_department)[page]
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        response = client.get(url + ("&" if "?" in url else "?") + "page=1")
     assert response.status_code == 200
 
 

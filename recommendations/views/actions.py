@@ -91,13 +91,14 @@ def action_context(request, rec, **bound_forms) -> dict:
     return context
 
 
-def bulk_context(request, form=None) -> dict:
-    """What _bulk_actions.html needs inside the list page's bulk form."""
+def bulk_context(request, form=None, *, departments=None, tags=None) -> dict:
+    """What _bulk_actions.html needs inside the list page's bulk form. The list passes the
+    departments and tags it has already fetched for its facets."""
     may = workflow.can_triage(request.user)
-    return {
-        "can_bulk": may,
-        "bulk_form": (form or BulkForm()) if may else None,
-    }
+    form = (form or BulkForm()) if may else None
+    if form is not None and departments is not None and tags is not None:
+        form.use_choices(departments, tags)
+    return {"can_bulk": may, "bulk_form": form}
 
 
 # --- helpers ---------------------------------------------------------------------------------

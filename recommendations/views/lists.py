@@ -2,8 +2,10 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from recommendations import figures
 from recommendations.filters import (
     DEADLINE_CHOICES,
     LEVEL_CHOICES,
@@ -22,9 +24,13 @@ def list_rows(queryset):
     return queryset.select_related("article", "lead_department").prefetch_related("tags")
 
 
-def paginate(request, queryset, param="page", per_page=PAGE_SIZE):
-    # get_page() turns a missing, malformed or out-of-range number into a valid page.
-    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+def paginate(request, queryset, param="page", per_page=PAGE_SIZE, count=None):
+    """get_page() turns a missing, malformed or out-of-range number into a valid page. A known
+    `count` spares the COUNT(*) over the whole filtered list."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached_property: this pre-fills it
+    return paginator.get_page(request.GET.get(param))
 
 
 def _option(value, label, count, selected):
@@ -36,7 +42,7 @@ def _option(value, label, count, selected):
     }
 
 
-def _facets(filterset, counts):
+def _facets(filterset, counts, departments, tags):
     """The choices of each facet with their counts, ready for the template."""
     data = filterset.data
     cleaned = filterset.form.cleaned_data
@@ -46,7 +52,6 @@ def _facets(filterset, counts):
         # A value that failed validation is not "selected": it is shown as an error instead.
         return value if name in cleaned and cleaned[name] not in (None, "") else ""
 
-    departments = list(Department.objects.all())
     facets = {
         "status": [
             _option(value, label, counts["status"].get(value, 0), selected("status"))
@@ -67,8 +72,7 @@ def _facets(filterset, counts):
             for value, label in DEADLINE_CHOICES
         ],
         "tag": [
-            _option(tag.pk, tag.name, counts["tag"].get(tag.pk, 0), selected("tag"))
-            for tag in Tag.objects.all()
+            _option(tag.pk, tag.name, counts["tag"].get(tag.pk, 0), selected("tag")) for tag in tags
         ],
         "department": [
             _option(d.pk, d.name, counts["department"].get(d.pk, 0), selected("department"))
@@ -90,14 +94,33 @@ def _facets(filterset, counts):
     return facets
 
 
+def _list_figures(request, filterset):
+    """The total and the facet counts of this filter combination, cached until the data
+    changes (see figures.py): they are the expensive part of a list page, and the same for
+    every page and sort order of it."""
+    params = sorted(
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in ("page", "sort")
+        for value in values
+    )
+    return figures.cached(
+        "list",
+        (timezone.localdate(), params),
+        lambda: {"count": filterset.qs.count(), "facets": facet_counts(filterset)},
+    )
+
+
 def recommendation_list(request):
     filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
-    page = paginate(request, list_rows(filterset.qs))
+    numbers = _list_figures(request, filterset)
+    departments, tags = list(Department.objects.all()), list(Tag.objects.all())
+    page = paginate(request, list_rows(filterset.qs), count=numbers["count"])
     context = {
         "filter": filterset,
         "form": filterset.form,
         "page_obj": page,
-        "facets": _facets(filterset, facet_counts(filterset)),
+        "facets": _facets(filterset, numbers["facets"], departments, tags),
         "search_query": filterset.search_query,
         "sort_key": filterset.sort_key,
         "sort_choices": [
@@ -111,5 +134,5 @@ def recommendation_list(request):
         "page_title": _("建议列表"),
     }
     if request.user.is_portal_staff:
-        context.update(bulk_context(request))
+        context.update(bulk_context(request, departments=departments, tags=tags))
     return render(request, "recommendations/recommendation_list.html", context)

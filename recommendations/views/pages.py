@@ -1,30 +1,24 @@
 """The dashboard and each user's own work list."""
 
-import hashlib
-
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from recommendations import figures
 from recommendations.charts import bar_chart
 from recommendations.models import (
     CoDepartment,
     Comment,
     Department,
     Recommendation,
-    RecommendationEvent,
     RecommendationTag,
-    RecommendationTagEvent,
 )
 from recommendations.views.lists import list_rows, paginate
 
 RECENT = 8
 MAX_TAG_BARS = 15
-FIGURES_TTL = 300  # seconds; a backstop, the change stamp already expires stale figures
 
 
 def _list_url(**params):
@@ -32,29 +26,10 @@ def _list_url(**params):
     return f"{reverse('recommendation_list')}?{query}"
 
 
-def _change_stamp():
-    """One cheap query whose answer changes whenever a dashboard figure can: the newest history
-    row of recommendations (written by triggers on every tracked change, even QuerySet.update)
-    and of tag links, and the newest update time (in_source changes)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT (SELECT MAX(pgh_id) FROM {RecommendationEvent._meta.db_table}),
-                       (SELECT MAX(pgh_id) FROM {RecommendationTagEvent._meta.db_table}),
-                       (SELECT MAX(updated_at) FROM {Recommendation._meta.db_table})"""
-        )
-        return cursor.fetchone()
-
-
 def _dashboard_figures(today):
     """The dashboard's numbers: one GROUP BY over (status, lead department, answer category)
     that also counts overdue items, and one over tag links. Cached until something changes."""
-    stamp = repr((today, *_change_stamp())).encode()
-    key = "dashboard-figures:" + hashlib.sha256(stamp).hexdigest()
-    figures = cache.get(key)
-    if figures is None:
-        figures = _compute_figures(today)
-        cache.set(key, figures, FIGURES_TTL)
-    return figures
+    return figures.cached("dashboard", today, lambda: _compute_figures(today))
 
 
 def _compute_figures(today):
@@ -120,10 +95,10 @@ def _first_overdue(today, related):
 
 def dashboard(request):
     today = timezone.localdate()
-    figures = _dashboard_figures(today)
-    status_count = figures["status"]
+    numbers = _dashboard_figures(today)
+    status_count = numbers["status"]
     total = sum(status_count.values())
-    overdue = figures["overdue"]
+    overdue = numbers["overdue"]
     in_hand = status_count.get("assigned", 0) + status_count.get("in_progress", 0)
 
     charts = {
@@ -138,12 +113,12 @@ def dashboard(request):
         "department": bar_chart(
             "chart-department",
             _("按主办部门"),
-            [(name, n, _list_url(lead_department=pk)) for pk, name, n in figures["departments"]],
+            [(name, n, _list_url(lead_department=pk)) for pk, name, n in numbers["departments"]],
         ),
         "tag": bar_chart(
             "chart-tag",
             _("按标签"),
-            [(name, n, _list_url(tag=pk)) for pk, name, n in figures["tags"]],
+            [(name, n, _list_url(tag=pk)) for pk, name, n in numbers["tags"]],
             css="bar tag-bar",
         ),
         "answer": bar_chart(
@@ -152,7 +127,7 @@ def dashboard(request):
             [
                 (
                     label,
-                    figures["answers"].get(value, 0),
+                    numbers["answers"].get(value, 0),
                     _list_url(answer_category=value),
                     f"bar answer-{value}",
                 )
