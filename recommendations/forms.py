@@ -40,6 +40,16 @@ def _departments():
     return Department.objects.all()
 
 
+def set_model_choices(field, objects) -> None:
+    """Let a model choice field render from a list already fetched instead of querying its
+    queryset; the options come out as the queryset's would. Validation on POST still checks
+    against the database."""
+    choices = [(obj.pk, field.label_from_instance(obj)) for obj in objects]
+    if field.empty_label is not None:
+        choices.insert(0, ("", field.empty_label))
+    field.choices = choices
+
+
 def check_deadline(deadline, current=None):
     """Refuse a deadline before today, unless it is the one the item already has."""
     if deadline is not None and deadline < timezone.localdate() and deadline != current:
@@ -67,6 +77,11 @@ class TagForm(VersionedForm):
         help_text=_("输入名称即新建标签并加到这条建议上;已有同名标签时直接使用。"),
         error_messages={"max_length": _("标签名称不能超过 %(limit_value)d 个字。")},
     )
+
+    def use_choices(self, tags):
+        """Render the tag choices from the page's list of every tag (see set_model_choices)."""
+        set_model_choices(self.fields["tags"], tags)
+        return self
 
     def clean_new_tag(self):
         return " ".join(self.cleaned_data["new_tag"].split())
@@ -103,6 +118,12 @@ class AssignForm(VersionedForm):
     def __init__(self, *args, current_deadline: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.current_deadline = current_deadline
+
+    def use_choices(self, departments):
+        """Render both department fields from the page's list of every department."""
+        set_model_choices(self.fields["lead_department"], departments)
+        set_model_choices(self.fields["co_departments"], departments)
+        return self
 
     def clean_deadline(self):
         return check_deadline(self.cleaned_data["deadline"], self.current_deadline)

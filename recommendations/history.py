@@ -10,6 +10,8 @@ department and tag names), using a fixed number of queries however long the hist
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import F, IntegerField, TextField, Value
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 
 from recommendations.models import (
@@ -62,11 +64,15 @@ class HistoryEntry:
 
 _SOURCE_RANK = {"snapshot": 0, "co_department": 1, "tag": 2, "comment": 3}
 
+# The snapshot's columns (attname, type of its NULL in the other tables' rows).
+_SNAPSHOT_COLUMNS = [
+    (field.attname, field.target_field if field.is_relation else field)
+    for field in (Recommendation._meta.get_field(name) for name in TRACKED_FIELDS)
+]
 
-def _user_id(event, fallback=None):
-    context = event.pgh_context
-    metadata = context.metadata if context is not None else {}
-    value = metadata.get("user") if isinstance(metadata, dict) else None
+
+def _user_id(event: dict, fallback=None):
+    value = event["user"]
     try:
         return int(value) if value is not None else fallback
     except (TypeError, ValueError):
@@ -96,58 +102,102 @@ def _display(name: str, value, departments: dict) -> str:
     return str(value)
 
 
-def build_history(rec: Recommendation) -> list[HistoryEntry]:
-    """Every recorded change of `rec`, oldest first. Seven queries at most."""
-    snapshots = list(
-        RecommendationEvent.objects.filter(pgh_obj_id=rec.pk)
-        .select_related("pgh_context")
-        .order_by("pgh_id")
+def _null(output_field):
+    return Value(None, output_field=output_field)
+
+
+def _event_rows(rec: Recommendation) -> list[dict]:
+    """Every trigger-written row about `rec`, read from the four event tables in one UNION ALL.
+
+    The branches share one column layout (a column that a table lacks is NULL there), in the
+    order given to values(). `user` is the context's metadata value as stored, decoded from JSON,
+    so it reads exactly as `context.metadata.get("user")` would.
+    """
+
+    def branch(model, source, owner, *, snapshot=False, ref=None, body=None):
+        snapshot_columns = {
+            f"snap_{attname}": F(attname) if snapshot else _null(output_field)
+            for attname, output_field in _SNAPSHOT_COLUMNS
+        }
+        return (
+            model.objects.filter(**{owner: rec.pk})
+            .order_by()
+            .values(
+                "pgh_id",
+                "pgh_created_at",
+                "pgh_label",
+                source=Value(_SOURCE_RANK[source], output_field=IntegerField()),
+                user=KeyTransform("user", "pgh_context__metadata"),
+                **snapshot_columns,
+                ref_id=F(ref) if ref else _null(IntegerField()),
+                comment_body=F(body) if body else _null(TextField()),
+            )
+        )
+
+    rows = branch(RecommendationEvent, "snapshot", "pgh_obj_id", snapshot=True).union(
+        branch(RecommendationTagEvent, "tag", "recommendation_id", ref="tag_id"),
+        branch(CoDepartmentEvent, "co_department", "recommendation_id", ref="department_id"),
+        branch(CommentEvent, "comment", "recommendation_id", ref="author_id", body="body"),
+        all=True,
     )
-    tag_events = list(
-        RecommendationTagEvent.objects.filter(recommendation_id=rec.pk)
-        .select_related("pgh_context")
-        .order_by("pgh_id")
-    )
-    co_events = list(
-        CoDepartmentEvent.objects.filter(recommendation_id=rec.pk)
-        .select_related("pgh_context")
-        .order_by("pgh_id")
-    )
-    comment_events = list(
-        CommentEvent.objects.filter(recommendation_id=rec.pk)
-        .select_related("pgh_context")
-        .order_by("pgh_id")
-    )
+    # Each source in the order its rows were written: a snapshot is compared with the one before.
+    return sorted(rows, key=lambda row: (row["source"], row["pgh_id"]))
+
+
+def build_history(
+    rec: Recommendation,
+    *,
+    departments: dict[int, str] | None = None,
+    tags: dict[int, str] | None = None,
+) -> list[HistoryEntry]:
+    """Every recorded change of `rec`, oldest first.
+
+    One query reads the events and one the users named in them. Department and tag names come
+    from `departments` / `tags` ({id: name}) when the caller has them already (the detail page
+    fetches every department and tag once for its forms); otherwise one query each reads the
+    names needed. An id missing from the names is shown as deleted.
+    """
+    rows = _event_rows(rec)
+    by_source = {source: [] for source in _SOURCE_RANK}
+    rank_to_source = {rank: source for source, rank in _SOURCE_RANK.items()}
+    for row in rows:
+        by_source[rank_to_source[row["source"]]].append(row)
+    snapshots = by_source["snapshot"]
+    tag_events = by_source["tag"]
+    co_events = by_source["co_department"]
+    comment_events = by_source["comment"]
 
     user_ids = {_user_id(e) for e in (*snapshots, *tag_events, *co_events)}
-    user_ids |= {_user_id(e, e.author_id) for e in comment_events}
+    user_ids |= {_user_id(e, e["ref_id"]) for e in comment_events}
     user_ids.discard(None)
-    department_ids = {s.lead_department_id for s in snapshots} | {
-        e.department_id for e in co_events
-    }
-    department_ids.discard(None)
-    tag_ids = {e.tag_id for e in tag_events}
-
     users = User.objects.in_bulk(user_ids) if user_ids else {}
-    departments = (
-        dict(Department.objects.filter(pk__in=department_ids).values_list("pk", "name"))
-        if department_ids
-        else {}
-    )
-    tags = dict(Tag.objects.filter(pk__in=tag_ids).values_list("pk", "name")) if tag_ids else {}
+
+    if departments is None:
+        department_ids = {s["snap_lead_department_id"] for s in snapshots} | {
+            e["ref_id"] for e in co_events
+        }
+        department_ids.discard(None)
+        departments = (
+            dict(Department.objects.filter(pk__in=department_ids).values_list("pk", "name"))
+            if department_ids
+            else {}
+        )
+    if tags is None:
+        tag_ids = {e["ref_id"] for e in tag_events}
+        tags = dict(Tag.objects.filter(pk__in=tag_ids).values_list("pk", "name")) if tag_ids else {}
 
     entries: list[HistoryEntry] = []
 
     def add(event, source, field, old, new, kind, user_id):
         entries.append(
             HistoryEntry(
-                when=event.pgh_created_at,
+                when=event["pgh_created_at"],
                 user=users.get(user_id),
                 field=field,
                 old=old,
                 new=new,
                 kind=kind,
-                sort_key=(event.pgh_created_at, _SOURCE_RANK[source], event.pgh_id),
+                sort_key=(event["pgh_created_at"], _SOURCE_RANK[source], event["pgh_id"]),
             )
         )
 
@@ -160,14 +210,14 @@ def build_history(rec: Recommendation) -> list[HistoryEntry]:
                 "snapshot",
                 _("建议"),
                 "",
-                _display("status", snap.status, departments),
+                _display("status", snap["snap_status"], departments),
                 Kind.CREATED,
                 user_id,
             )
         else:
             for name in TRACKED_FIELDS:
-                attname = Recommendation._meta.get_field(name).attname
-                old, new = getattr(previous, attname), getattr(snap, attname)
+                column = "snap_" + Recommendation._meta.get_field(name).attname
+                old, new = previous[column], snap[column]
                 if old != new:
                     add(
                         snap,
@@ -181,10 +231,10 @@ def build_history(rec: Recommendation) -> list[HistoryEntry]:
         previous = snap
 
     for event in co_events:
-        name = departments.get(event.department_id) or _("已删除的部门 #%(id)s") % {
-            "id": event.department_id
+        name = departments.get(event["ref_id"]) or _("已删除的部门 #%(id)s") % {
+            "id": event["ref_id"]
         }
-        added = event.pgh_label == "added"
+        added = event["pgh_label"] == "added"
         add(
             event,
             "co_department",
@@ -196,8 +246,8 @@ def build_history(rec: Recommendation) -> list[HistoryEntry]:
         )
 
     for event in tag_events:
-        name = tags.get(event.tag_id) or _("已删除的标签 #%(id)s") % {"id": event.tag_id}
-        added = event.pgh_label == "added"
+        name = tags.get(event["ref_id"]) or _("已删除的标签 #%(id)s") % {"id": event["ref_id"]}
+        added = event["pgh_label"] == "added"
         add(
             event,
             "tag",
@@ -214,9 +264,9 @@ def build_history(rec: Recommendation) -> list[HistoryEntry]:
             "comment",
             _("评论"),
             "",
-            event.body,
+            event["comment_body"],
             Kind.COMMENT,
-            _user_id(event, event.author_id),
+            _user_id(event, event["ref_id"]),
         )
 
     entries.sort(key=lambda e: e.sort_key)

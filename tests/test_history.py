@@ -146,8 +146,46 @@ def test_it_uses_a_fixed_number_of_queries(staff, handler, assigned_item, depart
             Comment.objects.create(recommendation=assigned_item, author=staff, body=f"评论{n}")
     Recommendation.objects.filter(pk=assigned_item.pk).update(lead_department=departments["区外办"])
 
-    assert count() == few <= 7
+    # The events in one query, then the users, the departments and the tags named in them.
+    assert count() == few <= 4
     assert len(build_history(assigned_item)) > 15
+
+
+def test_it_takes_names_from_the_lists_the_page_already_has(staff, assigned_item, tag, departments):
+    assigned_item.co_departments.add(departments["区教委"])
+    with pghistory.context(user=staff.pk):
+        assigned_item.tags.add(tag)
+        Recommendation.objects.filter(pk=assigned_item.pk).update(
+            lead_department=departments["区外办"]
+        )
+    names = {d.pk: d.name for d in departments.values() if d.name != "区外办"}
+    names[departments["区教委"].pk] = "教委(列表中的名称)"
+
+    with CaptureQueriesContext(connection) as ctx:
+        entries = build_history(assigned_item, departments=names, tags={tag.pk: "算力(列表)"})
+
+    assert len(ctx.captured_queries) == 2  # the events and their users, no name look-ups
+    shown = {(e.field, e.old, e.new) for e in entries}
+    assert ("协办部门", "", "教委(列表中的名称)") in shown
+    assert ("标签", "", "算力(列表)") in shown
+    lead = departments["区外办"].pk
+    assert ("主办部门", "区科信局", f"已删除的部门 #{lead}") in shown  # not in the list given
+    assert {e.user for e in entries if e.field == "标签"} == {staff}
+
+
+def test_it_reads_every_event_table_in_one_query(item, tag, departments, handler):
+    item.tags.add(tag)
+    item.co_departments.add(departments["区教委"])
+    Comment.objects.create(recommendation=item, author=handler, body="一")
+
+    with CaptureQueriesContext(connection) as ctx:
+        build_history(item, departments={}, tags={})
+
+    (events, users) = [q["sql"] for q in ctx.captured_queries]
+    for table in ("recommendationevent", "recommendationtagevent", "codepartmentevent"):
+        assert f'"recommendations_{table}"' in events
+    assert '"recommendations_commentevent"' in events
+    assert '"recommendations_user"' in users
 
 
 def test_the_page_shows_history_escaped(client, staff, assigned_item):

@@ -3,7 +3,7 @@
 import pytest
 from ui_helpers import assigned, make_rec
 
-from recommendations.models import Recommendation
+from recommendations.models import Department, Recommendation, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +107,56 @@ def test_there_is_one_h1(client, viewer, tree):
     client.force_login(viewer)
     html = client.get(url(tree["item"])).content.decode()
     assert html.count("<h1") == 1
+
+
+def test_tags_and_co_departments_are_listed_in_their_usual_order(client, viewer, item, departments):
+    chosen = ["算力", "人才", "模型技术"]
+    item.tags.add(*Tag.objects.filter(name__in=chosen))
+    item.co_departments.add(departments["区外办"], departments["区教委"])
+    client.force_login(viewer)
+
+    response = client.get(url(item))
+
+    expected_tags = list(Tag.objects.filter(name__in=chosen))  # Tag's own order, by name
+    assert response.context["rec_tags"] == expected_tags
+    assert [d.name for d in response.context["co_departments"]] == ["区教委", "区外办"]
+    html = response.content.decode()
+    facts = html.split('class="facts"')[1].split("</dl>")[0]
+    positions = [facts.index(f">{t.name}</a>") for t in expected_tags]
+    assert positions == sorted(positions)
+    assert "区教委</a>、<a" in facts
+
+
+def test_a_section_lists_its_items_and_the_other_sections(client, viewer, tree, section):
+    other_section = make_rec(section.article, "2", "培育人才队伍", depth=1, order=10)
+    client.force_login(viewer)
+
+    response = client.get(url(section))
+
+    assert [c.pk for c in response.context["children"]] == [
+        tree["item"].pk,
+        tree["sibling"].pk,
+    ]
+    assert [s.pk for s in response.context["siblings"]] == [other_section.pk]
+    assert response.context["ancestors"] == []
+
+
+def test_staff_forms_offer_every_choice_with_the_current_ones_marked(
+    client, staff, tree, tag, lead_department, other_department
+):
+    client.force_login(staff)
+
+    html = client.get(url(tree["item"])).content.decode()
+
+    assign = html.split('id="assign-form"')[1].split("</form>")[0]
+    for department in Department.objects.all():
+        assert f'value="{department.pk}"' in assign
+    assert f'<option value="{lead_department.pk}" selected>区科信局</option>' in assign
+    assert '<option value="">请选择</option>' in assign
+    assert f'value="{other_department.pk}" id="id_assign_co_departments_' in assign
+    co_checked = assign.split(f'value="{other_department.pk}" id="id_assign_co_departments_')[1]
+    assert co_checked.split(">")[0].endswith("checked")
+    tags_form = html.split('id="tags-form"')[1].split("</form>")[0]
+    assert tags_form.count('type="checkbox" name="tags"') == Tag.objects.count()
+    tag_box = tags_form.split(f'value="{tag.pk}"')[1].split(">")[0]
+    assert "checked" in tag_box

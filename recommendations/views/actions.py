@@ -36,13 +36,26 @@ MAX_REFUSALS_LISTED = 20
 # --- context for the detail and list pages ---------------------------------------------------
 
 
-def action_context(request, rec, **bound_forms) -> dict:
+def action_context(
+    request,
+    rec,
+    *,
+    departments=None,
+    tags=None,
+    rec_tags=None,
+    co_departments=None,
+    **bound_forms,
+) -> dict:
     """What _actions.html, _history.html and _comments.html need for `rec`.
 
     The detail view calls this with no forms; after a refused post the action view has put the
     bound form that failed on the request, so that it shows the error and what the user typed.
     A form is None when the user may not use it, so the page offers only what the server would
     accept (and the server checks again on every post).
+
+    The detail view also passes what it has already fetched, so that nothing here is read twice:
+    every department and tag (the forms' choices and the names in the history) and the item's own
+    tags and co-departments. Without them this reads what it needs itself.
     """
     user = request.user
     may_triage = workflow.can_triage(user)
@@ -61,16 +74,24 @@ def action_context(request, rec, **bound_forms) -> dict:
         "transition_form": None,
         "reply_form": None,
         "comment_form": CommentForm() if may_comment else None,
-        "history": build_history(rec),
+        "history": build_history(
+            rec,
+            departments=_names(departments),
+            tags=_names(tags),
+        ),
         "comments": rec.comments.select_related("author__department").order_by("created_at", "pk"),
     }
     if may_triage:
-        context["tag_form"] = TagForm(initial={**version, "tags": [t.pk for t in rec.tags.all()]})
+        if rec_tags is None:
+            rec_tags = rec.tags.all()
+        if co_departments is None:
+            co_departments = rec.co_departments.all()
+        context["tag_form"] = TagForm(initial={**version, "tags": [t.pk for t in rec_tags]})
         context["assign_form"] = AssignForm(
             initial={
                 **version,
                 "lead_department": rec.lead_department_id,
-                "co_departments": [d.pk for d in rec.co_departments.all()],
+                "co_departments": [d.pk for d in co_departments],
                 "deadline": rec.deadline,
             },
             current_deadline=rec.deadline,
@@ -88,7 +109,16 @@ def action_context(request, rec, **bound_forms) -> dict:
     # A refused post shows its form again, with the error and what the user typed.
     context.update(getattr(request, "bound_action_forms", {}))
     context.update(bound_forms)
+    # Every form shown, a refused one included, renders its choices from the lists given.
+    if tags is not None and context["tag_form"] is not None:
+        context["tag_form"].use_choices(tags)
+    if departments is not None and context["assign_form"] is not None:
+        context["assign_form"].use_choices(departments)
     return context
+
+
+def _names(objects) -> dict[int, str] | None:
+    return None if objects is None else {obj.pk: obj.name for obj in objects}
 
 
 def bulk_context(request, form=None, *, departments=None, tags=None) -> dict:

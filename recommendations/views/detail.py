@@ -1,8 +1,17 @@
 """A recommendation with its place in the article, and the article as printed."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 
-from recommendations.models import Article, Recommendation
+from recommendations.models import (
+    Article,
+    CoDepartment,
+    Department,
+    Recommendation,
+    RecommendationTag,
+    Tag,
+)
 from recommendations.views.actions import action_context
 
 MAX_QUERY = 200
@@ -34,35 +43,87 @@ def _blocks(article) -> list[dict]:
     return blocks
 
 
-def recommendation_detail(request, pk):
-    rec = get_object_or_404(
+def _load(pk) -> Recommendation:
+    """The item with its article, page and ancestors, and the ids of its tags and co-departments
+    (resolved against the page's lists of every tag and department, so no prefetch is needed)."""
+    links = {
+        "tag_ids": RecommendationTag.objects.filter(recommendation=OuterRef("pk")).values("tag_id"),
+        "co_department_ids": CoDepartment.objects.filter(recommendation=OuterRef("pk")).values(
+            "department_id"
+        ),
+    }
+    return get_object_or_404(
         Recommendation.objects.select_related(
             "article__edition", "parent__parent", "lead_department"
-        ).prefetch_related("tags", "co_departments"),
+        ).annotate(**{name: ArraySubquery(query) for name, query in links.items()}),
         pk=pk,
     )
-    ancestors = [a for a in (rec.parent and rec.parent.parent, rec.parent) if a is not None]
-    siblings = (
-        Recommendation.objects.filter(article_id=rec.article_id, parent_id=rec.parent_id)
+
+
+def _children_and_siblings(rec) -> tuple[list, list]:
+    """Both lists of links in one query: the items under `rec`, and the others under its parent
+    (the article's sections, for a section)."""
+    family = (
+        Recommendation.objects.filter(
+            Q(parent_id=rec.pk) | Q(article_id=rec.article_id, parent_id=rec.parent_id)
+        )
         .exclude(pk=rec.pk)
-        .order_by("order")
+        .only(*_LINK_FIELDS)
+        .order_by("order", "pk")
     )
-    children = rec.children.order_by("order")
+    children, siblings = [], []
+    for other in family:
+        (children if other.parent_id == rec.pk else siblings).append(other)
+    return children, siblings
+
+
+# What a link to a child or a sibling shows; the rest (text, search columns) stays unread.
+_LINK_FIELDS = ("article", "parent", "number", "order", "depth", "place", "heading", "status")
+
+
+def render_detail(request, pk, status: int = 200):
+    """The item's page in a fixed number of queries, however long its history is and however
+    many tags, co-departments, children or comments it has. Also renders the page again with a
+    refused form (views/actions.py)."""
+    rec = _load(pk)
+    # Every department and tag, once: the facts panel, the forms' choices and the history's
+    # names are all resolved from these two lists.
+    departments = list(Department.objects.all())
+    tags = list(Tag.objects.all())
+    tag_ids, co_ids = set(rec.tag_ids), set(rec.co_department_ids)
+    rec_tags = [t for t in tags if t.pk in tag_ids]  # in Tag's order, as rec.tags.all() gives
+    co_departments = [d for d in departments if d.pk in co_ids]
+    ancestors = [a for a in (rec.parent and rec.parent.parent, rec.parent) if a is not None]
+    children, siblings = _children_and_siblings(rec)
     wanted = set(rec.source_lines)
     source_blocks = [b for b in _blocks(rec.article) if wanted & set(b["lines"])]
     context = {
         "rec": rec,
         "article": rec.article,
         "ancestors": ancestors,
-        "siblings": list(siblings),
-        "children": list(children),
+        "siblings": siblings,
+        "children": children,
         "source_blocks": source_blocks,
         "source_lines": _numbered_lines(rec.article.edition.raw_text, rec.source_lines),
         "q": _search_query(request),
-        "co_departments": list(rec.co_departments.all()),
+        "rec_tags": rec_tags,
+        "co_departments": co_departments,
     }
-    context.update(action_context(request, rec))
-    return render(request, "recommendations/recommendation_detail.html", context)
+    context.update(
+        action_context(
+            request,
+            rec,
+            departments=departments,
+            tags=tags,
+            rec_tags=rec_tags,
+            co_departments=co_departments,
+        )
+    )
+    return render(request, "recommendations/recommendation_detail.html", context, status=status)
+
+
+def recommendation_detail(request, pk):
+    return render_detail(request, pk)
 
 
 def _tree(recs):
