@@ -162,13 +162,7 @@ def _render_detail(request, rec, status: int, **bound_forms):
     if status == 400:
         messages.error(request, _("未保存:请修正下面标出的问题。"))
     request.bound_action_forms = bound_forms
-    render_detail = getattr(detail, "render_detail", None)
-    if render_detail is not None:
-        return render_detail(request, rec.pk, status=status)
-    # The view itself, which must therefore not be restricted to GET.
-    response = detail.recommendation_detail(request, rec.pk)
-    response.status_code = status
-    return response
+    return detail.render_detail(request, rec.pk, status=status)
 
 
 def _refuse_stale(request, rec, make_form, form_key):

@@ -3,6 +3,7 @@
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from recommendations.models import (
     Article,
@@ -122,6 +123,7 @@ def render_detail(request, pk, status: int = 200):
     return render(request, "recommendations/recommendation_detail.html", context, status=status)
 
 
+@require_safe
 def recommendation_detail(request, pk):
     return render_detail(request, pk)
 
@@ -136,6 +138,7 @@ def _tree(recs):
     return roots
 
 
+@require_safe
 def article_detail(request, pk):
     article = get_object_or_404(Article.objects.select_related("edition__series"), pk=pk)
     bylines = article.bylines.select_related("person").prefetch_related(

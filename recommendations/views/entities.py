@@ -6,6 +6,7 @@ the main list filtered the same way (where the filters and the export are)."""
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from recommendations.models import (
     Affiliation,
@@ -30,6 +31,7 @@ def _list_link(**params):
     return f"{reverse('recommendation_list')}?{query}"
 
 
+@require_safe
 def person_detail(request, pk):
     person = get_object_or_404(Person, pk=pk)
     affiliations = Affiliation.objects.filter(person=person).select_related("organization")
@@ -54,6 +56,7 @@ def person_detail(request, pk):
     )
 
 
+@require_safe
 def organization_detail(request, pk):
     organization = get_object_or_404(Organization.objects.select_related("department"), pk=pk)
     affiliations = (
@@ -78,6 +81,7 @@ def organization_detail(request, pk):
     )
 
 
+@require_safe
 def department_detail(request, pk):
     department = get_object_or_404(Department, pk=pk)
     led = Recommendation.objects.filter(lead_department=department)
@@ -108,6 +112,7 @@ def department_detail(request, pk):
     )
 
 
+@require_safe
 def tag_list(request):
     tags = Tag.objects.annotate(
         n=Count(
@@ -118,6 +123,7 @@ def tag_list(request):
     return render(request, "recommendations/tag_list.html", {"tags": list(tags)})
 
 
+@require_safe
 def tag_detail(request, pk):
     tag = get_object_or_404(Tag, pk=pk)
     recs = Recommendation.objects.filter(

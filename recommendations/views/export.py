@@ -3,7 +3,7 @@
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from recommendations.export import csv_chunks, xlsx_file
 from recommendations.filters import RecommendationFilter
@@ -18,7 +18,7 @@ def _filename(extension):
     return f"建议列表-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
-@require_GET
+@require_safe
 def export_csv(request):
     response = StreamingHttpResponse(
         (chunk.encode("utf-8") for chunk in csv_chunks(_filtered(request))),
@@ -28,7 +28,7 @@ def export_csv(request):
     return response
 
 
-@require_GET
+@require_safe
 def export_xlsx(request):
     return FileResponse(
         xlsx_file(_filtered(request)),

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from recommendations import figures
 from recommendations.filters import (
@@ -111,6 +112,7 @@ def _list_figures(request, filterset):
     )
 
 
+@require_safe
 def recommendation_list(request):
     filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
     numbers = _list_figures(request, filterset)

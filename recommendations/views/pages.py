@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from recommendations import figures
 from recommendations.charts import bar_chart
@@ -93,6 +94,7 @@ def _first_overdue(today, related):
     return sorted(late, key=lambda rec: (rec.deadline, rec.pk))[:RECENT]
 
 
+@require_safe
 def dashboard(request):
     today = timezone.localdate()
     numbers = _dashboard_figures(today)
@@ -193,6 +195,7 @@ def _overdue_first(queryset, today):
     ).order_by("late_rank", F("deadline").asc(nulls_last=True), "article_id", "order", "pk")
 
 
+@require_safe
 def my_work(request):
     user = request.user
     today = timezone.localdate()
