@@ -193,15 +193,21 @@ def _grouped(queryset, field):
     return {row[field]: row["n"] for row in rows if row[field] is not None}
 
 
+# An archive has hundreds of authors and organisations: the facet offers the busiest ones (a
+# chosen one is always shown, see views/lists.py); their own pages list everyone.
+MAX_NAMED_FACET_OPTIONS = 30
+
+
 def _grouped_distinct(queryset, id_field, name_field):
     """Counts per related object reached over a multi-valued relation, with its name."""
     rows = (
         queryset.order_by()
+        .filter(**{f"{id_field}__isnull": False})
         .values(id_field, name_field)
         .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", name_field)
+        .order_by("-n", name_field)[:MAX_NAMED_FACET_OPTIONS]
     )
-    return [(row[id_field], row[name_field], row["n"]) for row in rows if row[id_field]]
+    return [(row[id_field], row[name_field], row["n"]) for row in rows]
 
 
 def _department_counts(queryset):

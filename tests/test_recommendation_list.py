@@ -292,3 +292,22 @@ def test_tag_choices_list_every_tag(client, viewer, world):
     html = client.get(URL).content.decode()
     for tag in Tag.objects.all():
         assert f'<option value="{tag.pk}"' in html
+
+
+def test_the_author_facet_offers_the_busiest_authors_and_keeps_a_chosen_one(
+    client, viewer, edition
+):
+    from recommendations.filters import MAX_NAMED_FACET_OPTIONS
+    from recommendations.models import Person
+
+    for i in range(MAX_NAMED_FACET_OPTIONS + 5):
+        article = make_article(edition, order=10 + i, author=f"作者{i:02d}", title=f"文章{i}")
+        for n in range(1 if i else 3):
+            make_rec(article, f"1.{n + 1}", heading=f"要点{i}-{n}")
+    client.force_login(viewer)
+    options = client.get("/recommendations/").context["facets"]["author"]
+    assert len(options) == MAX_NAMED_FACET_OPTIONS
+    assert options[0]["label"] == "作者00" and options[0]["count"] == 3
+    rare = Person.objects.get(name="作者34")
+    chosen = client.get("/recommendations/", {"author": rare.pk}).context["facets"]["author"]
+    assert chosen[0] == {"value": str(rare.pk), "label": "作者34", "count": 1, "selected": True}

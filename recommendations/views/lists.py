@@ -43,7 +43,7 @@ def _option(value, label, count, selected):
     }
 
 
-def _facets(filterset, counts, departments, tags):
+def _facets(filterset, counts, departments, tags, total):
     """The choices of each facet with their counts, ready for the template."""
     data = filterset.data
     cleaned = filterset.form.cleaned_data
@@ -90,7 +90,8 @@ def _facets(filterset, counts, departments, tags):
         options = [_option(pk, label, n, selected(name)) for pk, label, n in counts[name]]
         chosen = cleaned.get(name)
         if chosen is not None and not any(o["selected"] for o in options):
-            options.insert(0, _option(chosen.pk, chosen.name, 0, str(chosen.pk)))
+            # Beyond the busiest few: its count is the list's own, since it is applied.
+            options.insert(0, _option(chosen.pk, chosen.name, total, str(chosen.pk)))
         facets[name] = options
     return facets
 
@@ -122,7 +123,7 @@ def recommendation_list(request):
         "filter": filterset,
         "form": filterset.form,
         "page_obj": page,
-        "facets": _facets(filterset, numbers["facets"], departments, tags),
+        "facets": _facets(filterset, numbers["facets"], departments, tags, numbers["count"]),
         "search_query": filterset.search_query,
         "sort_key": filterset.sort_key,
         "sort_choices": [
