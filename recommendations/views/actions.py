@@ -7,6 +7,8 @@ the user's typed values kept; on a version conflict (409) it shows the current s
 together with what the user typed, so nothing of either save is lost.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -126,9 +128,14 @@ def bulk_context(request, form=None, *, departments=None, tags=None) -> dict:
     departments and tags it has already fetched for its facets."""
     may = workflow.can_triage(request.user)
     form = (form or BulkForm()) if may else None
+    choices_key = None
     if form is not None and departments is not None and tags is not None:
         form.use_choices(departments, tags)
-    return {"can_bulk": may, "bulk_form": form}
+        # The unbound form renders the same for every list page until a department or tag
+        # changes; the template caches it under this key (form widgets are slow to render).
+        names = [(d.pk, d.name) for d in departments], [(t.pk, t.name) for t in tags]
+        choices_key = hashlib.sha256(repr(names).encode()).hexdigest()
+    return {"can_bulk": may, "bulk_form": form, "bulk_choices_key": choices_key}
 
 
 # --- helpers ---------------------------------------------------------------------------------
