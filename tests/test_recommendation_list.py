@@ -311,3 +311,44 @@ def test_the_author_facet_offers_the_busiest_authors_and_keeps_a_chosen_one(
     rare = Person.objects.get(name="作者34")
     chosen = client.get("/recommendations/", {"author": rare.pk}).context["facets"]["author"]
     assert chosen[0] == {"value": str(rare.pk), "label": "作者34", "count": 1, "selected": True}
+
+
+def test_search_pages_keep_the_ranked_order_and_see_changes_at_once(client, viewer, edition):
+    from recommendations.views import lists
+
+    article = make_article(edition, order=5, author="王五", title="人才工作")
+    for n in range(1, 8):
+        make_rec(article, f"1.{n}", heading=f"第{n}条" + ("人才" if n % 2 else "算力"))
+    client.force_login(viewer)
+    first = client.get("/recommendations/", {"q": "人才"}).context["page_obj"]
+    ranked = [rec.pk for rec in first.object_list]
+    assert len(ranked) == 4 and ranked == list(
+        lists.RecommendationFilter(
+            {"q": "人才"}, queryset=Recommendation.objects.all()
+        ).qs.values_list("pk", flat=True)
+    )
+    again = client.get("/recommendations/", {"q": "人才"}).context["page_obj"]
+    assert [rec.pk for rec in again.object_list] == ranked
+    # A new item is found on the very next request (the cached ranking is keyed on changes).
+    make_rec(article, "1.9", heading="人才引育")
+    fresh = client.get("/recommendations/", {"q": "人才"}).context["page_obj"]
+    assert len(fresh.object_list) == 5
+    assert fresh.paginator.count == 5
+
+
+def test_deep_search_pages_beyond_the_cached_ranking_come_from_the_database(
+    client, viewer, edition, monkeypatch
+):
+    from recommendations.views import lists
+
+    monkeypatch.setattr(lists, "RANKED_IDS", lists.PAGE_SIZE)  # page 1 cached, page 2 not
+    article = make_article(edition, order=5, author="王五", title="人才工作")
+    for n in range(1, lists.PAGE_SIZE + 11):
+        make_rec(article, f"1.{n}", heading=f"人才第{n}条")
+    client.force_login(viewer)
+    seen = []
+    for number in (1, 2):
+        page = client.get("/recommendations/", {"q": "人才", "page": number}).context["page_obj"]
+        seen += [rec.pk for rec in page.object_list]
+    expected = lists.RecommendationFilter({"q": "人才"}, queryset=Recommendation.objects.all())
+    assert seen == list(expected.qs.values_list("pk", flat=True))

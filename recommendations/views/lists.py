@@ -96,29 +96,73 @@ def _facets(filterset, counts, departments, tags, total):
     return facets
 
 
-def _list_figures(request, filterset):
+def _params(request, *ignored):
+    return sorted(
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in ignored
+        for value in values
+    )
+
+
+def _list_figures(request, filterset, stamp):
     """The total and the facet counts of this filter combination, cached until the data
     changes (see figures.py): they are the expensive part of a list page, and the same for
     every page and sort order of it."""
-    params = sorted(
-        (name, value)
-        for name, values in request.GET.lists()
-        if name not in ("page", "sort")
-        for value in values
-    )
     return figures.cached(
         "list",
-        (timezone.localdate(), params),
+        (timezone.localdate(), _params(request, "page", "sort")),
         lambda: {"count": filterset.qs.count(), "facets": facet_counts(filterset)},
+        stamp=stamp,
     )
+
+
+# Ranking a common word means scoring every item that contains it; the first pages of a search
+# are read from the ranked ids kept under the change stamp, deeper pages ask the database.
+RANKED_IDS = 1000
+
+
+class RankedRows:
+    """The search results for Paginator: a slice within the first RANKED_IDS comes from the
+    cached ranking (one query by primary key), any other from the ranked queryset."""
+
+    def __init__(self, request, filterset, queryset, stamp):
+        self.request, self.filterset, self.queryset = request, filterset, queryset
+        self.stamp = stamp
+
+    def _ranked_ids(self):
+        return figures.cached(
+            "ranked",
+            (timezone.localdate(), _params(self.request, "page")),
+            lambda: list(self.filterset.qs.values_list("pk", flat=True)[:RANKED_IDS]),
+            stamp=self.stamp,
+        )
+
+    def __getitem__(self, window: slice):
+        if window.stop is None or window.stop > RANKED_IDS:
+            return self.queryset[window]
+        ids = self._ranked_ids()[window]
+        rows = {rec.pk: rec for rec in self.queryset.order_by().filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def count(self):
+        return self.queryset.count()
+
+
+def _rows(request, filterset, stamp):
+    rows = list_rows(filterset.qs)
+    if filterset.search_query and filterset.sort_key == "relevance":
+        return RankedRows(request, filterset, rows, stamp)
+    return rows
 
 
 @require_safe
 def recommendation_list(request):
     filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
-    numbers = _list_figures(request, filterset)
+    stamp = figures.change_stamp()
+    numbers = _list_figures(request, filterset, stamp)
     departments, tags = list(Department.objects.all()), list(Tag.objects.all())
-    page = paginate(request, list_rows(filterset.qs), count=numbers["count"])
+    page = paginate(request, _rows(request, filterset, stamp), count=numbers["count"])
     context = {
         "filter": filterset,
         "form": filterset.form,
