@@ -203,13 +203,17 @@ def run_size(size: int, url: str, clients: list[int], duration: float, export_ru
 
 
 def load_pages(server, urls: dict, cookie: str, clients: list[int], duration: float) -> dict:
-    # Warm both workers (code, templates, jieba, session cache, connections) on every page.
+    """Each page: its first request (the cost when a worker's caches are cold), a warm-up by as
+    many clients as there are workers, then the wrk runs. Warming right before the runs matters:
+    gunicorn recycles a worker after ~2,000 requests (the /healthz runs alone do that), and a new
+    worker starts with an empty per-process cache."""
     rounds = int(os.environ.get("BENCH_WARM_ROUNDS", "3"))
-    for page in PAGES:
-        load.warm(server, urls[page], cookie, rounds=rounds)
     out = {}
     for page in PAGES:
         runs = {}
+        load.drain(server)
+        status, first = load.timed_fetch(server.base_url, urls[page][0], cookie)
+        load.warm(server, urls[page], cookie, rounds=rounds)
         with load.MemoryMonitor(server, interval=0.5) as memory:
             for c in clients:
                 load.drain(server)
@@ -218,7 +222,12 @@ def load_pages(server, urls: dict, cookie: str, clients: list[int], duration: fl
                 log(
                     f"  {page:<14} c={c}: {r['rps']:>8} req/s  p95 {r['p95_ms']} ms  errors {r['errors']}"
                 )
-        out[page] = {"runs": runs, "worker_peak_hwm_mb": memory.peak_hwm_mb}
+        out[page] = {
+            "first_request_ms": round(first * 1000, 1),
+            "first_request_status": status,
+            "runs": runs,
+            "worker_peak_hwm_mb": memory.peak_hwm_mb,
+        }
     return out
 
 

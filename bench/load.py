@@ -190,6 +190,12 @@ def fetch(base_url: str, path: str, cookie: str, timeout: float = 60) -> int:
         return e.code
 
 
+def timed_fetch(base_url: str, path: str, cookie: str) -> tuple[int, float]:
+    start = time.perf_counter()
+    status = fetch(base_url, path, cookie)
+    return status, time.perf_counter() - start
+
+
 def concurrently(jobs: int, fn) -> list:
     results = [None] * jobs
 

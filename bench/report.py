@@ -170,8 +170,9 @@ def table(results: dict) -> str:
         "errors",
         "queries",
         "×healthz",
+        "1st ms",
     ]
-    widths = [14, 7, 8, 7, 7, 7, 6, 7, 8]
+    widths = [14, 7, 8, 7, 7, 7, 6, 7, 8, 7]
     for size, r in results["sizes"].items():
         imp = r["import"]
         lines.append("")
@@ -186,6 +187,7 @@ def table(results: dict) -> str:
             f"{meas['pages_per_s']} pages/s ({meas['import_ms_mean']} ms store per page)"
         )
         lines.append(_row(header, widths))
+        first_clients = next(iter(next(iter(r["pages"].values()))["runs"]))
         for page, p in r["pages"].items():
             q = r["queries"].get(page, {})
             for c, run in p["runs"].items():
@@ -201,6 +203,7 @@ def table(results: dict) -> str:
                             run["errors"],
                             q.get("queries", "?"),
                             "" if page == "healthz" else ratio(r, page, c),
+                            p.get("first_request_ms", "") if c == first_clients else "",
                         ],
                         widths,
                     )
@@ -215,6 +218,9 @@ def table(results: dict) -> str:
         lines.append(f"peak worker RSS (VmHWM): {r['worker_peak_rss_mb']} MB")
     lines.append("")
     lines.append("— : no request finished within the run (each took longer than the run).")
+    lines.append(
+        "1st ms: the page's first request in this server run, before its warm-up (nothing cached yet)."
+    )
     lines.append("Targets (largest size, most clients):")
     for t in results["targets"]:
         lines.append(f"  {'PASS' if t['pass'] else 'FAIL'}  {t['target']}: {t['measured']}")
