@@ -453,8 +453,13 @@ class Recommendation(models.Model):
                 name="rec_current_facets",
             ),
             models.Index(fields=["id"], condition=Q(in_source=False), name="rec_removed"),
-            # The list's default order (the printed order), so a deep page is an index walk.
-            models.Index(fields=["article", "order"], name="rec_article_order"),
+            # The list's default order (the printed order, pk last as the list sorts), so a
+            # deep page is an index walk rather than a sort.
+            models.Index(
+                fields=["article", "order", "id"],
+                condition=Q(in_source=True),
+                name="rec_current_printed_order",
+            ),
         ]
 
     def __str__(self):
