@@ -208,3 +208,12 @@ def test_query_terms_longest_first():
 @pytest.mark.parametrize("query", ["人才", "ＡＩ", "税 人才"])
 def test_query_terms_are_normalised(query):
     assert all(term == normalize(term) for term in query_terms(query))
+
+
+def test_a_heading_contained_in_the_text_is_not_tokenised_twice():
+    from recommendations.search import tokens_for_document
+
+    text = "一是建设智算中心。推动算力共享。"
+    assert tokens_for_document("建设智算中心", text) == tokens_for_document(text)
+    words, chars = tokens_for_document("数据要素", text)
+    assert "数据" in words.split() and "要素" in chars.split()
