@@ -463,3 +463,28 @@ def test_the_same_content_under_two_names_at_once_is_stored_once(tmp_path):
     assert errors == []
     assert Edition.objects.count() == 1
     assert any("already imported as" in o for o in outputs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_jobs_import_every_file_once_and_report_in_order(tmp_path):
+    # Worker processes commit on their own connections, hence a transactional test database.
+    pages = [
+        write(tmp_path, f"page-{n}.txt", PAGE.replace("张三", f"张{'三四五六'[n]}"))
+        for n in range(4)
+    ]
+    bad = write(tmp_path, "empty.txt", "")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="empty.txt"):
+        call_command("import_newspaper", *pages, bad, "--jobs", "2", stdout=out)
+    report = out.getvalue()
+    assert [line.split(":")[0] for line in report.splitlines()[:4]] == [
+        f"page-{n}.txt" for n in range(4)
+    ]
+    assert Edition.objects.count() == 4
+    assert Person.objects.filter(name__in=["张三", "张四", "张五", "张六"]).count() == 4
+    assert Article.objects.count() == 4
+
+
+def test_jobs_must_be_positive(tmp_path):
+    with pytest.raises(CommandError, match="--jobs"):
+        call_command("import_newspaper", str(tmp_path / "x.txt"), "--jobs", "0")

@@ -9,9 +9,12 @@ import argparse
 import datetime
 import hashlib
 import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from recommendations import importer
 from recommendations.newspaper import PageError, decode_page, parse_page
@@ -49,19 +52,29 @@ class Command(BaseCommand):
             "--date", type=_date, metavar="YYYY-MM-DD", help="the page's publication date"
         )
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            metavar="N",
+            help="import N files at a time in separate processes (each still all or nothing)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="parse and store again even when the file is unchanged (after a parser fix)",
         )
 
-    def handle(self, *args, files, dry_run, json_out, date, force, **options):
+    def handle(self, *args, files, dry_run, json_out, date, force, jobs, **options):
+        if jobs < 1:
+            raise CommandError("--jobs must be at least 1")
         report = self.stderr if json_out == "-" else self.stdout
         documents, failures = [], []
-        for filename in files:
-            try:
-                result, document = self._one(filename, dry_run, json_out is not None, date, force)
-            except PageRefused as e:
-                failures.append(str(e))  # reported once, at the end
+        arguments = [(f, dry_run, json_out is not None, date, force) for f in files]
+        for filename, (result, document, refused) in zip(
+            files, _run_all(_import_one, arguments, jobs), strict=True
+        ):
+            if refused is not None:
+                failures.append(refused)  # reported once, at the end
                 continue
             if document is not None:
                 documents.append((filename, document))
@@ -75,49 +88,6 @@ class Command(BaseCommand):
                 f"{len(failures)} of {len(files)} files were not imported:\n" + "\n".join(failures)
             )
 
-    def _one(self, filename, dry_run, want_json, date, force):
-        path = Path(filename)
-        name = path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise PageRefused(f"{filename}: no such file") from None
-        except IsADirectoryError:
-            raise PageRefused(f"{filename}: is a directory, not a text page") from None
-        except OSError as e:
-            raise PageRefused(f"{filename}: cannot be read ({e.strerror})") from None
-        sha256 = hashlib.sha256(data).hexdigest()
-
-        if not (dry_run or want_json or force or date):
-            # The import run on every start: stored bytes need no parsing at all.
-            stored = importer.find_unchanged(name, sha256)
-            if stored is not None:
-                return stored.summary(), None
-
-        try:
-            text, encoding = decode_page(data, name)
-            parsed = parse_page(text, name, sha256=sha256)
-        except PageError as e:
-            raise PageRefused(str(e)) from None
-        except Exception as e:  # a parser bug must not stop the other files
-            raise PageRefused(f"{name}: could not be parsed ({type(e).__name__}: {e})") from e
-        parsed.encoding = encoding
-        if not parsed.articles:
-            raise PageRefused(
-                f"{name}: no article found (a page needs a title such as '## 标题' followed by "
-                "its text)"
-            )
-        document = parsed.to_dict() if want_json else None
-        if dry_run:
-            return _dry_summary(parsed), document
-        try:
-            result = importer.import_edition(parsed, text, published_on=date, force=force)
-        except Exception as e:  # rolled back: report it and go on with the other files
-            raise PageRefused(
-                f"{name}: import failed, nothing was stored ({type(e).__name__}: {e})"
-            ) from e
-        return result.summary(), document
-
     def _write_json(self, out, documents, several):
         if out == "-":
             payload = [d for _, d in documents] if several else documents[0][1]
@@ -129,6 +99,72 @@ class Command(BaseCommand):
                 _dump(document, target / (Path(filename).stem + ".json"))
             return
         _dump([d for _, d in documents] if several else documents[0][1], target)
+
+
+def _import_one(filename, dry_run, want_json, date, force):
+    """Read, parse and (unless a dry run) store one file: (summary, edition JSON or None)."""
+    path = Path(filename)
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PageRefused(f"{filename}: no such file") from None
+    except IsADirectoryError:
+        raise PageRefused(f"{filename}: is a directory, not a text page") from None
+    except OSError as e:
+        raise PageRefused(f"{filename}: cannot be read ({e.strerror})") from None
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    if not (dry_run or want_json or force or date):
+        # The import run on every start: stored bytes need no parsing at all.
+        stored = importer.find_unchanged(name, sha256)
+        if stored is not None:
+            return stored.summary(), None
+
+    try:
+        text, encoding = decode_page(data, name)
+        parsed = parse_page(text, name, sha256=sha256)
+    except PageError as e:
+        raise PageRefused(str(e)) from None
+    except Exception as e:  # a parser bug must not stop the other files
+        raise PageRefused(f"{name}: could not be parsed ({type(e).__name__}: {e})") from e
+    parsed.encoding = encoding
+    if not parsed.articles:
+        raise PageRefused(
+            f"{name}: no article found (a page needs a title such as '## 标题' followed by "
+            "its text)"
+        )
+    document = parsed.to_dict() if want_json else None
+    if dry_run:
+        return _dry_summary(parsed), document
+    try:
+        result = importer.import_edition(parsed, text, published_on=date, force=force)
+    except Exception as e:  # rolled back: report it and go on with the other files
+        raise PageRefused(
+            f"{name}: import failed, nothing was stored ({type(e).__name__}: {e})"
+        ) from e
+    return result.summary(), document
+
+
+def _guarded(one, arguments):
+    """(summary, document, None) or (None, None, refusal message) for one file."""
+    try:
+        result, document = one(*arguments)
+    except PageRefused as e:
+        return None, None, str(e)
+    return result, document, None
+
+
+def _run_all(one, argument_list, jobs):
+    """Results in the order of the files. Several jobs fork worker processes, each with its
+    own database connection; imports of the same name are still serialised by the importer's
+    lock, and shared people and organisations are created with ON CONFLICT DO NOTHING."""
+    if jobs == 1 or len(argument_list) < 2:
+        return [_guarded(one, arguments) for arguments in argument_list]
+    connections.close_all()  # a forked child must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(_guarded, [one] * len(argument_list), argument_list))
 
 
 def _dump(payload, path: Path) -> None:
