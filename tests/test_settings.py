@@ -81,3 +81,21 @@ def test_settings_are_chinese_and_shanghai():
     assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") == (
         middleware.index("django.middleware.security.SecurityMiddleware") + 1
     )
+
+
+def test_sessions_stay_in_the_database_without_a_shared_cache():
+    # A per-process memory cache would keep a signed-out session alive on other workers.
+    from django.conf import settings
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_a_shared_redis_cache_carries_sessions_when_configured():
+    show = [
+        "-c",
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_ENGINE, s.CACHES['default']['BACKEND'])",
+    ]
+    result = run_django(show, **PROD, REDIS_URL="redis://127.0.0.1:6379/1")
+    assert result.returncode == 0, result.stderr
+    assert "cached_db" in result.stdout and "RedisCache" in result.stdout
