@@ -50,6 +50,35 @@ def set_model_choices(field, objects) -> None:
     field.choices = choices
 
 
+def tags_field():
+    """The tag checkboxes of the tag form and the bulk form."""
+    return forms.ModelMultipleChoiceField(
+        label=_("标签"),
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("所选标签不存在。"),
+            "invalid_pk_value": _("所选标签无效。"),
+        },
+    )
+
+
+def co_departments_field(**extra):
+    """The co-department checkboxes of the assign form and the bulk form."""
+    return forms.ModelMultipleChoiceField(
+        label=_("协办部门"),
+        queryset=_departments(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("所选协办部门不存在。"),
+            "invalid_pk_value": _("所选协办部门无效。"),
+        },
+        **extra,
+    )
+
+
 def check_deadline(deadline, current=None):
     """Refuse a deadline before today, unless it is the one the item already has."""
     if deadline is not None and deadline < timezone.localdate() and deadline != current:
@@ -60,16 +89,7 @@ def check_deadline(deadline, current=None):
 class TagForm(VersionedForm):
     prefix_id = "tags"
 
-    tags = forms.ModelMultipleChoiceField(
-        label=_("标签"),
-        queryset=Tag.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": _("所选标签不存在。"),
-            "invalid_pk_value": _("所选标签无效。"),
-        },
-    )
+    tags = tags_field()
     new_tag = forms.CharField(
         label=_("新建标签"),
         required=False,
@@ -99,16 +119,7 @@ class AssignForm(VersionedForm):
             "invalid_choice": _("所选主办部门不存在。"),
         },
     )
-    co_departments = forms.ModelMultipleChoiceField(
-        label=_("协办部门"),
-        queryset=_departments(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": _("所选协办部门不存在。"),
-            "invalid_pk_value": _("所选协办部门无效。"),
-        },
-    )
+    co_departments = co_departments_field()
     deadline = forms.DateField(
         label=_("办理期限"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -255,16 +266,7 @@ class BulkForm(forms.Form):
         choices=ACTION_CHOICES,
         error_messages={"required": _("请选择批量操作。"), "invalid_choice": _("未知的操作。")},
     )
-    tags = forms.ModelMultipleChoiceField(
-        label=_("标签"),
-        queryset=Tag.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": _("所选标签不存在。"),
-            "invalid_pk_value": _("所选标签无效。"),
-        },
-    )
+    tags = tags_field()
     lead_department = forms.ModelChoiceField(
         label=_("主办部门"),
         queryset=_departments(),
@@ -272,17 +274,7 @@ class BulkForm(forms.Form):
         empty_label=_("请选择"),
         error_messages={"invalid_choice": _("所选主办部门不存在。")},
     )
-    co_departments = forms.ModelMultipleChoiceField(
-        label=_("协办部门"),
-        queryset=_departments(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("交办时替换所选建议原有的协办部门。"),
-        error_messages={
-            "invalid_choice": _("所选协办部门不存在。"),
-            "invalid_pk_value": _("所选协办部门无效。"),
-        },
-    )
+    co_departments = co_departments_field(help_text=_("交办时替换所选建议原有的协办部门。"))
     deadline = forms.DateField(
         label=_("办理期限"),
         required=False,
@@ -293,11 +285,9 @@ class BulkForm(forms.Form):
     def use_choices(self, departments, tags):
         """Render the choices from lists the page already fetched, instead of one query per
         field; validation on POST still checks against the database."""
-        department_choices = [(d.pk, str(d)) for d in departments]
-        self.fields["lead_department"].choices = [("", self.fields["lead_department"].empty_label)]
-        self.fields["lead_department"].choices += department_choices
-        self.fields["co_departments"].choices = department_choices
-        self.fields["tags"].choices = [(t.pk, str(t)) for t in tags]
+        set_model_choices(self.fields["lead_department"], departments)
+        set_model_choices(self.fields["co_departments"], departments)
+        set_model_choices(self.fields["tags"], tags)
         return self
 
     status = forms.ChoiceField(

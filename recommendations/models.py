@@ -170,7 +170,7 @@ class Article(models.Model):
     photo_credits = ArrayField(
         models.CharField(max_length=100), verbose_name=_("图片来源"), default=list, blank=True
     )
-    # Denormalised "陈鹏" / "记者 李翎铭" so that list rows need no byline query.
+    # Denormalised "张三" / "李四、王五" so that list rows need no byline query.
     author_names = models.CharField(_("作者"), max_length=200, blank=True)
 
     class Meta:

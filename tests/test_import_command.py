@@ -474,7 +474,7 @@ def test_several_jobs_import_every_file_once_and_report_in_order(tmp_path):
     ]
     bad = write(tmp_path, "empty.txt", "")
     out = io.StringIO()
-    with pytest.raises(CommandError, match="empty.txt"):
+    with pytest.raises(CommandError, match=r"empty\.txt"):
         call_command("import_newspaper", *pages, bad, "--jobs", "2", stdout=out)
     report = out.getvalue()
     assert [line.split(":")[0] for line in report.splitlines()[:4]] == [
