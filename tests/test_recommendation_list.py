@@ -352,3 +352,15 @@ def test_deep_search_pages_beyond_the_cached_ranking_come_from_the_database(
         seen += [rec.pk for rec in page.object_list]
     expected = lists.RecommendationFilter({"q": "人才"}, queryset=Recommendation.objects.all())
     assert seen == list(expected.qs.values_list("pk", flat=True))
+
+
+def test_a_cached_table_shows_a_change_on_the_next_request(client, staff, edition):
+    article = make_article(edition, order=5, author="王五", title="人才工作")
+    rec = make_rec(article, "1.1", heading="建设人才公寓")
+    client.force_login(staff)
+    assert "待研判" in client.get("/recommendations/").content.decode()
+    warm = client.get("/recommendations/").content.decode()
+    assert "建设人才公寓" in warm
+    Recommendation.objects.filter(pk=rec.pk).update(status_note="先观察", status="not_actionable")
+    fresh = client.get("/recommendations/").content.decode()
+    assert "无需办理" in fresh.split('class="rec-table"')[1]
