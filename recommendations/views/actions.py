@@ -215,34 +215,45 @@ def _is_stale(form, rec) -> bool:
 # --- single-item actions ---------------------------------------------------------------------
 
 
+def _apply(request, rec, form, form_key, make_form, write):
+    """Run one versioned write with the refusals every action shares: bad input re-renders the
+    page with the form (400), a stale version shows the item as it is now (409), a step the
+    rules forbid is 403. Returns the refusal, or None once `write(cleaned_data)` succeeded."""
+    if not form.is_valid():
+        return _render_detail(request, rec, 400, **{form_key: form})
+    if _is_stale(form, rec):
+        return _refuse_stale(request, rec, make_form, form_key)
+    try:
+        write(form.cleaned_data)
+    except workflow.ConflictError:
+        return _refuse_stale(request, rec, make_form, form_key)
+    except workflow.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except workflow.WorkflowError as exc:
+        _add_workflow_error(form, exc)
+        return _render_detail(request, rec, 400, **{form_key: form})
+    return None
+
+
 @require_POST
 def recommendation_tags(request, pk):
     rec = _get_rec(pk)
     if not workflow.can_triage(request.user):
         raise PermissionDenied(_("只有研判员可以设置标签。"))
-    form = TagForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, rec, 400, tag_form=form)
-    if _is_stale(form, rec):
-        return _refuse_stale(request, rec, _plain(TagForm), "tag_form")
-    chosen = list(form.cleaned_data["tags"])
-    new_name = form.cleaned_data["new_tag"]
-    try:
-        with transaction.atomic():
-            if new_name:
+
+    def write(data):
+        chosen = list(data["tags"])
+        with transaction.atomic():  # a conflict leaves no new tag behind
+            if data["new_tag"]:
                 tag, _created = Tag.objects.get_or_create(
-                    name=new_name, defaults={"created_by": request.user}
+                    name=data["new_tag"], defaults={"created_by": request.user}
                 )
                 chosen.append(tag)
             workflow.set_tags(rec, request.user, chosen, expected_version=rec.version)
-    except workflow.ConflictError:
-        return _refuse_stale(request, rec, _plain(TagForm), "tag_form")
-    except workflow.PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except workflow.WorkflowError as exc:
-        _add_workflow_error(form, exc)
-        return _render_detail(request, rec, 400, tag_form=form)
-    return _done(request, rec, _("标签已保存。"))
+
+    form = TagForm(request.POST)
+    refused = _apply(request, rec, form, "tag_form", _plain(TagForm), write)
+    return refused or _done(request, rec, _("标签已保存。"))
 
 
 @require_POST
@@ -250,13 +261,8 @@ def recommendation_assign(request, pk):
     rec = _get_rec(pk)
     if not workflow.can_triage(request.user):
         raise PermissionDenied(_("只有研判员可以交办建议。"))
-    form = AssignForm(request.POST, current_deadline=rec.deadline)
-    if not form.is_valid():
-        return _render_detail(request, rec, 400, assign_form=form)
-    if _is_stale(form, rec):
-        return _refuse_stale(request, rec, _assign_form, "assign_form")
-    data = form.cleaned_data
-    try:
+
+    def write(data):
         workflow.assign(
             rec,
             request.user,
@@ -265,13 +271,12 @@ def recommendation_assign(request, pk):
             deadline=data["deadline"],
             expected_version=data["version"],
         )
-    except workflow.ConflictError:
-        return _refuse_stale(request, rec, _assign_form, "assign_form")
-    except workflow.PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except workflow.WorkflowError as exc:
-        _add_workflow_error(form, exc)
-        return _render_detail(request, rec, 400, assign_form=form)
+
+    form = AssignForm(request.POST, current_deadline=rec.deadline)
+    refused = _apply(request, rec, form, "assign_form", _assign_form, write)
+    if refused:
+        return refused
+    data = form.cleaned_data
     return _done(
         request,
         rec,
@@ -286,33 +291,24 @@ def recommendation_transition(request, pk):
     user = request.user
     if not (workflow.is_staff(user) or workflow.is_lead_handler(user, rec)):
         raise PermissionDenied(_("您无权更改这条建议的状态。"))
-    form = TransitionForm(request.POST, allowed=workflow.allowed_transitions(user, rec))
-    if not form.is_valid():
-        return _render_detail(request, rec, 400, transition_form=form)
-    if _is_stale(form, rec):
-        return _refuse_stale(request, rec, _transition_form, "transition_form")
-    data = form.cleaned_data
-    # A field left out of the post keeps the draft reply; one sent empty means "no reply".
-    answer_category = data["answer_category"] if "answer_category" in request.POST else None
-    reply = data["reply"] if "reply" in request.POST else None
-    try:
+
+    def write(data):
+        # A field left out of the post keeps the draft reply; one sent empty means "no reply".
         workflow.transition(
             rec,
             user,
             data["to_status"],
             note=data["note"],
-            answer_category=answer_category,
-            reply=reply,
+            answer_category=data["answer_category"] if "answer_category" in request.POST else None,
+            reply=data["reply"] if "reply" in request.POST else None,
             expected_version=data["version"],
         )
-    except workflow.ConflictError:
-        return _refuse_stale(request, rec, _transition_form, "transition_form")
-    except workflow.PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except workflow.WorkflowError as exc:
-        _add_workflow_error(form, exc)
-        return _render_detail(request, rec, 400, transition_form=form)
-    return _done(request, rec, _("状态已改为“%(status)s”。") % {"status": rec.get_status_display()})
+
+    form = TransitionForm(request.POST, allowed=workflow.allowed_transitions(user, rec))
+    refused = _apply(request, rec, form, "transition_form", _transition_form, write)
+    return refused or _done(
+        request, rec, _("状态已改为“%(status)s”。") % {"status": rec.get_status_display()}
+    )
 
 
 @require_POST
@@ -320,13 +316,8 @@ def recommendation_reply(request, pk):
     rec = _get_rec(pk)
     if not workflow.can_reply(request.user, rec):
         raise PermissionDenied(_("只有主办部门的承办人或研判员可以填写答复。"))
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, rec, 400, reply_form=form)
-    if _is_stale(form, rec):
-        return _refuse_stale(request, rec, _plain(ReplyForm), "reply_form")
-    data = form.cleaned_data
-    try:
+
+    def write(data):
         workflow.save_reply(
             rec,
             request.user,
@@ -334,13 +325,11 @@ def recommendation_reply(request, pk):
             reply=data["reply"],
             expected_version=data["version"],
         )
-    except workflow.ConflictError:
-        return _refuse_stale(request, rec, _plain(ReplyForm), "reply_form")
-    except workflow.PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except workflow.WorkflowError as exc:
-        _add_workflow_error(form, exc)
-        return _render_detail(request, rec, 400, reply_form=form)
+
+    form = ReplyForm(request.POST)
+    refused = _apply(request, rec, form, "reply_form", _plain(ReplyForm), write)
+    if refused:
+        return refused
     if rec.status == Recommendation.Status.ANSWERED:
         return _done(request, rec, _("答复已更新。"))
     return _done(request, rec, _("答复草稿已保存。改为“已办结”时一并提交。"))
