@@ -488,6 +488,19 @@ def _changed(rec: Recommendation, node: _Node, parent_id) -> bool:
     )
 
 
+def read_page(data: bytes, name: str, sha256: str | None = None):
+    """Decode and parse one page's bytes: (parsed Edition, decoded text). Raises PageError,
+    naming the file, for bytes that are not a page's text or hold no article."""
+    text, encoding = decode_page(data, name)
+    parsed = parse_page(text, name, sha256=sha256 or hashlib.sha256(data).hexdigest())
+    parsed.encoding = encoding
+    if not parsed.articles:
+        raise PageError(
+            "no article found (a page needs a title such as '## 标题' followed by its text)", name
+        )
+    return parsed, text
+
+
 def import_bytes(data: bytes, name: str, *, published_on=None, force=False) -> ImportResult:
     """Decode, parse and store one uploaded page; raises PageError on bad input, with nothing
     stored. Used by the admin's upload form; the command does the same steps file by file."""
@@ -496,9 +509,5 @@ def import_bytes(data: bytes, name: str, *, published_on=None, force=False) -> I
         stored = find_unchanged(name, sha256)
         if stored is not None:
             return stored
-    text, encoding = decode_page(data, name)
-    parsed = parse_page(text, name, sha256=sha256)
-    parsed.encoding = encoding
-    if not parsed.articles:
-        raise PageError("no article found", name)
+    parsed, text = read_page(data, name, sha256)
     return import_edition(parsed, text, published_on=published_on, force=force)

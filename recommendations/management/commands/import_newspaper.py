@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from recommendations import importer
-from recommendations.newspaper import PageError, decode_page, parse_page
+from recommendations.newspaper import PageError
 
 
 class PageRefused(Exception):
@@ -122,18 +122,11 @@ def _import_one(filename, dry_run, want_json, date, force):
             return stored.summary(), None
 
     try:
-        text, encoding = decode_page(data, name)
-        parsed = parse_page(text, name, sha256=sha256)
+        parsed, text = importer.read_page(data, name, sha256)
     except PageError as e:
         raise PageRefused(str(e)) from None
     except Exception as e:  # a parser bug must not stop the other files
         raise PageRefused(f"{name}: could not be parsed ({type(e).__name__}: {e})") from e
-    parsed.encoding = encoding
-    if not parsed.articles:
-        raise PageRefused(
-            f"{name}: no article found (a page needs a title such as '## 标题' followed by "
-            "its text)"
-        )
     document = parsed.to_dict() if want_json else None
     if dry_run:
         return _dry_summary(parsed), document
