@@ -230,33 +230,24 @@ def build_history(
                     )
         previous = snap
 
-    for event in co_events:
-        name = departments.get(event["ref_id"]) or _("已删除的部门 #%(id)s") % {
-            "id": event["ref_id"]
-        }
-        added = event["pgh_label"] == "added"
-        add(
-            event,
-            "co_department",
-            _("协办部门"),
-            "" if added else name,
-            name if added else "",
-            Kind.ADDED if added else Kind.REMOVED,
-            _user_id(event),
-        )
-
-    for event in tag_events:
-        name = tags.get(event["ref_id"]) or _("已删除的标签 #%(id)s") % {"id": event["ref_id"]}
-        added = event["pgh_label"] == "added"
-        add(
-            event,
-            "tag",
-            _("标签"),
-            "" if added else name,
-            name if added else "",
-            Kind.ADDED if added else Kind.REMOVED,
-            _user_id(event),
-        )
+    # Tag and co-department links are added or removed rows, shown the same way.
+    links = [
+        (co_events, "co_department", _("协办部门"), departments, _("已删除的部门 #%(id)s")),
+        (tag_events, "tag", _("标签"), tags, _("已删除的标签 #%(id)s")),
+    ]
+    for events, field, label, names, deleted in links:
+        for event in events:
+            name = names.get(event["ref_id"]) or deleted % {"id": event["ref_id"]}
+            added = event["pgh_label"] == "added"
+            add(
+                event,
+                field,
+                label,
+                "" if added else name,
+                name if added else "",
+                Kind.ADDED if added else Kind.REMOVED,
+                _user_id(event),
+            )
 
     for event in comment_events:
         add(
