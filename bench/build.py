@@ -311,7 +311,7 @@ def signed_in_session(user) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "recommendations.auth.PortalBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return store.session_key

@@ -105,7 +105,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "recommendations.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "recommendations.auth.PortalBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -138,6 +138,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "portal",
+            # Rendered page bodies are cached too (recommendations/pagecache.py); the default of
+            # 300 entries would hold only a few hundred pages per worker.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 3000)},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

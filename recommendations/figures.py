@@ -1,20 +1,24 @@
-"""Aggregates cached until the data they count changes.
+"""Aggregates (and rendered page bodies, pagecache.py) cached until the data they show changes.
 
 Counting 100,000 recommendations per request is what makes a dashboard or a faceted list slow;
 their figures only change when an item, a tag link or a co-department does. Every such change
 writes a history row through the database triggers (even a bare QuerySet.update()), so the newest
-history ids plus the newest update time form a cheap "change stamp": one query over primary-key
-and updated_at indexes. Figures are cached under a key that includes the stamp, so a change is
-visible on the very next request; the TTL is only a backstop (e.g. a renamed person).
+history ids (new comments included, which item pages show) plus the newest update time form a
+cheap "change stamp": one query over primary-key and updated_at indexes. Figures are cached
+under a key that includes the stamp, so a change is visible on the very next request. Edits in the admin (a renamed tag, department or person, a
+corrected article) are seen through the admin's own log; the TTL is only a backstop for changes
+made elsewhere (a shell, a migration).
 """
 
 import hashlib
 
+from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import connection
 
 from recommendations.models import (
     CoDepartmentEvent,
+    CommentEvent,
     Recommendation,
     RecommendationEvent,
     RecommendationTagEvent,
@@ -29,7 +33,9 @@ def change_stamp() -> tuple:
             f"""SELECT (SELECT MAX(pgh_id) FROM {RecommendationEvent._meta.db_table}),
                        (SELECT MAX(pgh_id) FROM {RecommendationTagEvent._meta.db_table}),
                        (SELECT MAX(pgh_id) FROM {CoDepartmentEvent._meta.db_table}),
-                       (SELECT MAX(updated_at) FROM {Recommendation._meta.db_table})"""
+                       (SELECT MAX(pgh_id) FROM {CommentEvent._meta.db_table}),
+                       (SELECT MAX(updated_at) FROM {Recommendation._meta.db_table}),
+                       (SELECT MAX(id) FROM {LogEntry._meta.db_table})"""
         )
         return cursor.fetchone()
 

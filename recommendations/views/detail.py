@@ -3,8 +3,10 @@
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
+from recommendations import figures, pagecache, workflow
 from recommendations.models import (
     Article,
     CoDepartment,
@@ -82,11 +84,10 @@ def _children_and_siblings(rec) -> tuple[list, list]:
 _LINK_FIELDS = ("article", "parent", "number", "order", "depth", "place", "heading", "status")
 
 
-def render_detail(request, pk, status: int = 200):
-    """The item's page in a fixed number of queries, however long its history is and however
-    many tags, co-departments, children or comments it has. Also renders the page again with a
-    refused form (views/actions.py)."""
-    rec = _load(pk)
+def _detail_context(request, rec) -> dict:
+    """Everything the item's body shows besides `rec` itself, in a fixed number of queries
+    however long its history is and however many tags, co-departments, children or comments
+    it has."""
     # Every department and tag, once: the facts panel, the forms' choices and the history's
     # names are all resolved from these two lists.
     departments = list(Department.objects.all())
@@ -120,7 +121,41 @@ def render_detail(request, pk, status: int = 200):
             co_departments=co_departments,
         )
     )
-    return render(request, "recommendations/recommendation_detail.html", context, status=status)
+    return context
+
+
+_RIGHTS_FIELDS = ("heading", "status", "lead_department")
+
+
+def _rights(user, rec) -> tuple:
+    """What decides which forms the item's body offers this viewer (views/actions.py)."""
+    return (
+        workflow.can_triage(user),
+        workflow.can_reply(user, rec),
+        workflow.can_comment(user, rec),
+        tuple(workflow.allowed_transitions(user, rec)),
+    )
+
+
+def render_detail(request, pk, status: int = 200):
+    """The item's page. Its body comes from the cache while nothing has changed (pagecache.py);
+    a page showing a refused form, with the error and what the user typed, is always rendered
+    afresh (views/actions.py puts those forms on the request)."""
+    stamp = figures.change_stamp()  # before the item: see pagecache.py
+    # What the title and the viewer's rights need; the rest is read only to render the body.
+    rec = get_object_or_404(Recommendation.objects.only(*_RIGHTS_FIELDS), pk=pk)
+    body = pagecache.render_body(
+        request,
+        "recommendations/_detail_body.html",
+        (rec.pk, _search_query(request), _rights(request.user, rec)),
+        lambda: _detail_context(request, _load(pk)),
+        stamp=stamp,
+        cache=not getattr(request, "bound_action_forms", None),
+    )
+    title = Truncator(rec.heading).chars(40)
+    return render(
+        request, "recommendations/page.html", {"title": title, "body": body}, status=status
+    )
 
 
 @require_safe
@@ -138,9 +173,7 @@ def _tree(recs):
     return roots
 
 
-@require_safe
-def article_detail(request, pk):
-    article = get_object_or_404(Article.objects.select_related("edition__series"), pk=pk)
+def _article_context(article) -> dict:
     bylines = article.bylines.select_related("person").prefetch_related(
         "affiliations__organization"
     )
@@ -173,16 +206,30 @@ def article_detail(request, pk):
         for w in edition.warnings or []
         if isinstance(w, dict) and w.get("article") == article.order - 1
     ]
-    return render(
+    return {
+        "article": article,
+        "edition": edition,
+        "bylines": list(bylines),
+        "blocks": blocks,
+        "tree": _tree(recs),
+        "rec_count": len(recs),
+        "warnings": warnings,
+    }
+
+
+@require_safe
+def article_detail(request, pk):
+    """The article as printed, its items marked in the text. The body is the same for every
+    viewer (it has no forms), so it is cached until something changes (pagecache.py)."""
+    stamp = figures.change_stamp()  # before the article: see pagecache.py
+    article = get_object_or_404(Article.objects.only("title"), pk=pk)
+    body = pagecache.render_body(
         request,
-        "recommendations/article_detail.html",
-        {
-            "article": article,
-            "edition": edition,
-            "bylines": list(bylines),
-            "blocks": blocks,
-            "tree": _tree(recs),
-            "rec_count": len(recs),
-            "warnings": warnings,
-        },
+        "recommendations/_article_body.html",
+        (article.pk,),
+        lambda: _article_context(
+            Article.objects.select_related("edition__series").get(pk=article.pk)
+        ),
+        stamp=stamp,
     )
+    return render(request, "recommendations/page.html", {"title": article.title, "body": body})

@@ -1,7 +1,5 @@
 """The recommendation list: filters in the URL, counts per filter value, pages of 50."""
 
-import hashlib
-
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import render
@@ -9,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from recommendations import figures
+from recommendations import figures, pagecache
 from recommendations.filters import (
     DEADLINE_CHOICES,
     LEVEL_CHOICES,
@@ -164,8 +162,22 @@ def _rows(request, filterset, stamp):
 
 @require_safe
 def recommendation_list(request):
-    filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
+    """The body (sidebar, table, pagination) is the same for everyone with the same view of the
+    same data: it is cached under the change stamp and the whole URL (pagecache.py), so a warm
+    page neither queries nor renders its rows."""
     stamp = figures.change_stamp()
+    body = pagecache.render_body(
+        request,
+        "recommendations/_list_body.html",
+        (request.get_full_path(), request.user.is_portal_staff),
+        lambda: _list_context(request, stamp),
+        stamp=stamp,
+    )
+    return render(request, "recommendations/page.html", {"title": _("建议列表"), "body": body})
+
+
+def _list_context(request, stamp) -> dict:
+    filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
     numbers = _list_figures(request, filterset, stamp)
     departments, tags = list(Department.objects.all()), list(Tag.objects.all())
     page = paginate(request, _rows(request, filterset, stamp), count=numbers["count"])
@@ -188,11 +200,4 @@ def recommendation_list(request):
     }
     if request.user.is_portal_staff:
         context.update(bulk_context(request, departments=departments, tags=tags))
-    # The rendered table is the same for everyone with the same view of the same data: the
-    # template caches it under this key, so a warm page neither queries nor renders its rows.
-    # (A renamed tag or department shows once the fragment expires, within figures.TTL.)
-    context["table_cache_key"] = hashlib.sha256(
-        repr((stamp, timezone.localdate(), _params(request), request.user.is_portal_staff)).encode()
-    ).hexdigest()
-    context["table_cache_ttl"] = figures.TTL
-    return render(request, "recommendations/recommendation_list.html", context)
+    return context

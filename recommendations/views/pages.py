@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from recommendations import figures
+from recommendations import figures, pagecache
 from recommendations.charts import bar_chart
 from recommendations.models import (
     CoDepartment,
@@ -27,10 +27,10 @@ def _list_url(**params):
     return f"{reverse('recommendation_list')}?{query}"
 
 
-def _dashboard_figures(today):
+def _dashboard_figures(today, stamp):
     """The dashboard's numbers: one GROUP BY over (status, lead department, answer category)
     that also counts overdue items, and one over tag links. Cached until something changes."""
-    return figures.cached("dashboard", today, lambda: _compute_figures(today))
+    return figures.cached("dashboard", today, lambda: _compute_figures(today), stamp=stamp)
 
 
 def _compute_figures(today):
@@ -96,8 +96,21 @@ def _first_overdue(today, related):
 
 @require_safe
 def dashboard(request):
+    """The same for every viewer: its body is cached until something changes (pagecache.py)."""
+    stamp = figures.change_stamp()
+    body = pagecache.render_body(
+        request,
+        "recommendations/_dashboard_body.html",
+        (),
+        lambda: _dashboard_context(stamp),
+        stamp=stamp,
+    )
+    return render(request, "recommendations/page.html", {"title": _("概览"), "body": body})
+
+
+def _dashboard_context(stamp) -> dict:
     today = timezone.localdate()
-    numbers = _dashboard_figures(today)
+    numbers = _dashboard_figures(today, stamp)
     status_count = numbers["status"]
     total = sum(status_count.values())
     overdue = numbers["overdue"]
@@ -172,19 +185,15 @@ def dashboard(request):
     comments = Comment.objects.select_related("author", "recommendation__article").order_by(
         "-created_at"
     )[:RECENT]
-    return render(
-        request,
-        "recommendations/dashboard.html",
-        {
-            "summary": summary,
-            "charts": charts,
-            "overdue_items": list(overdue_items),
-            "overdue_count": overdue,
-            "recently_updated": list(recently_updated),
-            "comments": list(comments),
-            "today": today,
-        },
-    )
+    return {
+        "summary": summary,
+        "charts": charts,
+        "overdue_items": list(overdue_items),
+        "overdue_count": overdue,
+        "recently_updated": list(recently_updated),
+        "comments": list(comments),
+        "today": today,
+    }
 
 
 def _overdue_first(queryset, today):
