@@ -119,7 +119,8 @@ def evaluate(results: dict) -> list[dict]:
     varying = {p: c for p, c in counts.items() if len(set(c.values())) > 1}
     add(
         "queries per page the same at every size",
-        varying or f"same at {', '.join(sizes)}",
+        varying
+        or (f"same at {', '.join(sizes)}" if len(sizes) > 1 else "one size measured: not shown"),
         not varying and len(sizes) > 1,
     )
     plans = big.get("dashboard_explain")
