@@ -39,7 +39,9 @@ def render_body(request, template_name, parts, context, *, stamp, cache=True) ->
         return render_to_string(template_name, values, request=request)
 
     if cache:
-        key = (parts, timezone.localdate(), get_language())
+        # The placeholder is in the key too: after a change of SECRET_KEY no body rendered with
+        # the old one (whose placeholder nothing replaces any more) is read from a shared cache.
+        key = (parts, timezone.localdate(), get_language(), placeholder)
         html = figures.cached(f"body:{template_name}", key, render, stamp=stamp)
     else:
         html = render()

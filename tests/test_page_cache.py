@@ -147,3 +147,16 @@ def test_search_highlighting_depends_on_the_query(client, viewer, item):
     client.force_login(viewer)
     assert "<mark>算力</mark>" not in page(client, detail_url(item))
     assert "<mark>算力</mark>" in page(client, detail_url(item) + "?q=算力")
+
+
+def test_a_new_secret_key_never_serves_a_body_rendered_with_the_old_one(
+    client, staff, assigned_item, settings
+):
+    client.force_login(staff)
+    page(client, detail_url(assigned_item))
+    old_placeholder = pagecache._placeholder()
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    client.force_login(staff)  # sessions are signed with the key too
+    html = page(client, detail_url(assigned_item))
+    assert old_placeholder not in html
+    assert re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', html)
