@@ -1,6 +1,8 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from recommendations.models import User
@@ -56,3 +58,18 @@ def test_seed_portal_creates_nothing_when_demo_accounts_are_off(db, settings):
     settings.DEMO_ACCOUNTS = False
     call_command("seed_portal", stdout=StringIO())
     assert not User.objects.filter(username="staff").exists()
+
+
+def test_a_signed_in_handler_is_read_with_their_department_in_one_query(
+    client, handler, lead_department
+):
+    response = client.post(reverse("login"), {"username": handler.username, "password": PASSWORD})
+    assert response.status_code == 302
+    client.get(reverse("dashboard"))  # caches the dashboard's body
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("dashboard")).content.decode()
+    assert lead_department.name in html  # the header names the handler's department
+    department_table = lead_department._meta.db_table
+    user_queries = [q["sql"] for q in queries if 'FROM "recommendations_user" ' in q["sql"]]
+    assert len(user_queries) == 1 and department_table in user_queries[0]
+    assert not [q for q in queries if q["sql"].startswith(f'SELECT "{department_table}"')]
