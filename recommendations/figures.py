@@ -5,9 +5,9 @@ their figures only change when an item, a tag link or a co-department does. Ever
 writes a history row through the database triggers (even a bare QuerySet.update()), so the newest
 history ids (new comments included, which item pages show) plus the newest update time form a
 cheap "change stamp": one query over primary-key and updated_at indexes. Figures are cached
-under a key that includes the stamp, so a change is visible on the very next request. Edits in the admin (a renamed tag, department or person, a
-corrected article) are seen through the admin's own log; the TTL is only a backstop for changes
-made elsewhere (a shell, a migration).
+under a key that includes the stamp, so a change is visible on the very next request. Edits in
+the admin (a renamed tag, department or person, a corrected article) are seen through the
+admin's own log; the TTL is only a backstop for changes made elsewhere (a shell, a migration).
 """
 
 import hashlib
