@@ -64,6 +64,19 @@ def tags_field():
     )
 
 
+ANSWER_CHOICES = [("", _("请选择")), *Recommendation.AnswerCategory.choices]
+
+
+def answer_category_field():
+    """The answer category of the transition form and the reply form (blank: none yet)."""
+    return forms.ChoiceField(
+        label=_("答复类别"),
+        choices=ANSWER_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("未知的答复类别。")},
+    )
+
+
 def co_departments_field(**extra):
     """The co-department checkboxes of the assign form and the bulk form."""
     return forms.ModelMultipleChoiceField(
@@ -148,9 +161,6 @@ class AssignForm(VersionedForm):
         return cleaned
 
 
-ANSWER_CHOICES = [("", _("请选择")), *Recommendation.AnswerCategory.choices]
-
-
 class TransitionForm(VersionedForm):
     prefix_id = "transition"
 
@@ -170,12 +180,7 @@ class TransitionForm(VersionedForm):
         help_text=_("标记为“无需办理”或重新打开时必填。"),
         error_messages={"max_length": _("说明不能超过 %(limit_value)d 个字。")},
     )
-    answer_category = forms.ChoiceField(
-        label=_("答复类别"),
-        choices=ANSWER_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": _("未知的答复类别。")},
-    )
+    answer_category = answer_category_field()
     reply = forms.CharField(
         label=_("答复内容"),
         required=False,
@@ -206,12 +211,7 @@ class TransitionForm(VersionedForm):
 class ReplyForm(VersionedForm):
     prefix_id = "reply"
 
-    answer_category = forms.ChoiceField(
-        label=_("答复类别"),
-        choices=ANSWER_CHOICES,
-        required=False,
-        error_messages={"invalid_choice": _("未知的答复类别。")},
-    )
+    answer_category = answer_category_field()
     reply = forms.CharField(
         label=_("答复内容"),
         widget=forms.Textarea(attrs={"rows": 6}),
