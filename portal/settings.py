@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "recommendations",
+    "handling",
+    "notifications",
 ]
 
 MIDDLEWARE = [

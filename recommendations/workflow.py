@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from recommendations import events
 from recommendations.models import (
     CoDepartment,
     Comment,
@@ -150,6 +151,14 @@ def assign(rec, user, *, lead_department, deadline, co_departments=(), expected_
         changes["status"] = S.ASSIGNED
     _write(rec, expected_version, **changes)
     _sync_co_departments(rec, co_ids)
+    events.emit(
+        events.ASSIGNED,
+        rec.pk,
+        user.pk,
+        lead_department_id=lead_department.pk,
+        co_department_ids=sorted(co_ids),
+        deadline=deadline.isoformat(),
+    )
 
 
 def _sync_co_departments(rec, wanted_ids: set[int]) -> None:
@@ -214,7 +223,16 @@ def transition(
         )
     elif rec.status == S.ANSWERED:
         changes["answered_at"] = None
+    from_status = rec.status
     _write(rec, expected_version, **changes)
+    events.emit(
+        events.STATUS_CHANGED,
+        rec.pk,
+        user.pk,
+        from_status=from_status,
+        to_status=to_status.value,
+        department_id=rec.lead_department_id,
+    )
 
 
 @transaction.atomic
@@ -250,7 +268,9 @@ def add_comment(rec, user, body: str) -> Comment:
     body = (body or "").strip()
     if not body:
         raise WorkflowError(_("评论不能为空。"), field="body")
-    return Comment.objects.create(recommendation=rec, author=user, body=body)
+    comment = Comment.objects.create(recommendation=rec, author=user, body=body)
+    events.emit(events.COMMENTED, rec.pk, user.pk, comment_id=comment.pk)
+    return comment
 
 
 # --- bulk actions ----------------------------------------------------------------------------

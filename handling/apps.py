@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HandlingConfig(AppConfig):
+    """The handling loop: receipt, requests, review, verdicts, follow-up and the calendar."""
+
+    name = "handling"
+    verbose_name = _("办理流程")
