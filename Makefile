@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup install lint format serve bench db-stop migrations-check clean-local
+.PHONY: run test test-prereqs setup install lint format serve bench db-stop migrations-check clean-local
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup
+# The system packages first (bin/test-prereqs installs them as root or says what to install), so a
+# missing browser stops the run at once instead of failing minutes later.
+test-prereqs:
+	bash bin/test-prereqs
+
+test: test-prereqs setup
 	$(PY) -m pytest -n auto
 
 lint: install
@@ -50,7 +55,7 @@ bench: install
 	$(PY) -m bench
 
 db-stop:
-	$(PY) -m portal.embedded_db stop
+	@if [ -x $(PY) ]; then $(PY) -m portal.embedded_db stop; fi
 
 clean-local: db-stop
 	rm -rf .local

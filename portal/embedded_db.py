@@ -6,6 +6,7 @@ running between commands (cleanup_mode=None) so that the second `make run` start
 `make db-stop` stops it.
 """
 
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -30,10 +31,30 @@ def embedded_database_url(base_dir: Path, database: str = "portal") -> str:
     return server.get_uri(database)
 
 
-def stop(base_dir: Path) -> None:
+def stop(base_dir: Path) -> str:
+    """Stop the embedded server, whoever started it; returns what was done, for the console.
+
+    pgserver stops the server only when the last process that opened it lets go, and it learns
+    that from `.handle_pids.json`. A process ended by a signal (a killed `make run`, a CI
+    timeout) never removes its entry, so pgserver would think the server is still in use and
+    leave it running. `make db-stop` is an explicit request: stop it, and forget every handle.
+    """
     data_dir = base_dir / ".local" / "pg"
-    if data_dir.exists():
-        _server(data_dir, cleanup_mode="stop").cleanup()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver._commands import pg_ctl
+        from pgserver.postgres_server import PostgresServer
+        from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir) if data_dir.exists() else None
+    if info is None or not info.is_running():
+        return "The embedded database is not running."
+    # As root pgserver runs PostgreSQL as its own system user; pg_ctl must be run as it too.
+    user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
+    with PostgresServer._lock:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+        (data_dir / ".handle_pids.json").unlink(missing_ok=True)
+    return f"Stopped the embedded database (process {info.pid})."
 
 
 if __name__ == "__main__":
@@ -41,6 +62,6 @@ if __name__ == "__main__":
     # `python -m portal.embedded_db stop` stops the server.
     base = Path(__file__).resolve().parent.parent
     if sys.argv[1:] == ["stop"]:
-        stop(base)
+        print(stop(base))
     else:
         print(embedded_database_url(base))
