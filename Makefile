@@ -19,6 +19,7 @@ install: $(VENV)/.installed
 # Database, starting data, demo accounts and every page in fixtures/.
 setup: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_calendar
 	$(PY) manage.py seed_portal
 	$(PY) manage.py import_newspaper fixtures/*.txt
 

@@ -7,3 +7,6 @@ class HandlingConfig(AppConfig):
 
     name = "handling"
     verbose_name = _("办理流程")
+
+    def ready(self):
+        from handling import signals  # noqa: F401  (connects the receivers)
