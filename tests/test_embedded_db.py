@@ -5,9 +5,11 @@ without DATABASE_URL, so the developer's own `.local/pg` is never touched.
 """
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,11 +48,17 @@ def wait_until_gone(pid, seconds=10):
 
 
 @pytest.fixture
-def base(tmp_path):
-    yield tmp_path
-    info = postmaster(tmp_path)
+def base():
+    # Not pytest's tmp_path: run as root, pgserver opens the folders above its data to its own
+    # user, and any pytest starting meanwhile on this machine closes /tmp/pytest-of-root again
+    # (it insists on mode 0700), which locks the server's user out halfway through a test.
+    path = Path(tempfile.mkdtemp(prefix="portal-embedded-db-"))
+    yield path
+    info = postmaster(path)
     if info is not None and info.is_running():  # a failed test must not leave a server behind
         info.process.send_signal(signal.SIGQUIT)
+        wait_until_gone(info.pid)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_it_stops_the_server_when_a_killed_process_left_its_handle(base):
