@@ -19,6 +19,11 @@ _CONCLUSION = re.compile(
 )
 _HEAD_END = re.compile(r"[。；;:：!?！？]")
 _CLAUSE = re.compile(r"[,，]")
+# A first clause that only sets the scene — where, for what, towards what (在涉外服务领域,
+# 针对模型轻量化需求, 面向…的目标) — carries no ask: the heading then runs to the sentence end.
+_SCENE = re.compile(
+    r"^(?:在(?!线)|针对|面向|围绕|立足|着眼|基于|按照|根据|对于|随着|结合|依托|借助|面对)"
+)
 LEAD_STYLE = "lead"
 HEAD_STYLE = "H"
 SHORT_HEADING = 20
@@ -44,7 +49,7 @@ def _heading_of(text: str, style: str, whole_heading: bool) -> str:
     sentence = sentence.strip()
     if style not in SECTION_STYLES and style != HEAD_STYLE and len(sentence) > SHORT_HEADING:
         c = _CLAUSE.search(sentence)
-        if c and c.start() >= 2:
+        if c and c.start() >= 2 and not _SCENE.match(sentence):
             sentence = sentence[: c.start()]
     return sentence
 

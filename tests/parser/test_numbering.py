@@ -200,9 +200,25 @@ def test_numbering_continuity_gap_warned():
 def test_item_heading_shortened_to_first_clause():
     _ed, art = parse(
         "一、加强统筹",
-        "一是在涉外服务领域,依托翻译和智能咨询技术构建全方位国际化服务场景。推进升级。",
+        "一是建设全区统一的智能客服平台,整合各部门热线和在线咨询渠道。推进升级。",
     )
-    assert art.recommendations[0].children[0].heading == "在涉外服务领域"
+    assert art.recommendations[0].children[0].heading == "建设全区统一的智能客服平台"
+
+
+def test_item_heading_runs_to_the_sentence_end_after_a_scene_setting_clause():
+    _ed, art = parse(
+        "一、加强统筹",
+        "一是在涉外服务领域,依托翻译和智能咨询技术构建全方位国际化服务场景。推进升级。",
+        "二是针对中小企业算力需求,发放算力券降低使用成本。推进落实。",
+        "三是面向基层减负的目标,整合各类填报系统,做到一次填报、多方复用。",
+        "四是在线服务方面,推广智能导办,减少群众跑腿次数。",
+    )
+    assert [c.heading for c in art.recommendations[0].children] == [
+        "在涉外服务领域,依托翻译和智能咨询技术构建全方位国际化服务场景",
+        "针对中小企业算力需求,发放算力券降低使用成本",
+        "面向基层减负的目标,整合各类填报系统,做到一次填报、多方复用",
+        "在线服务方面",  # 在线 is a word, not 在…
+    ]
 
 
 def test_closing_paragraph_not_in_last_item():

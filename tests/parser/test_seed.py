@@ -85,6 +85,12 @@ def test_first_article_tree(seed):
     assert "推动国产技术标准国际化认可" in joined.text
     # the closing paragraph is not part of the last item
     assert "未来" not in nodes["3.3"].text
+    # 在…领域 only sets the scene: the heading runs to the end of the first sentence
+    assert (
+        nodes["3.1"].heading
+        == "在涉外服务领域,依托AI翻译、智能咨询技术,构建全方位智能国际化服务场景"
+    )
+    assert nodes["3.2"].heading == "在营商环境领域,以AI赋能国际一流营商环境"
 
 
 def test_second_article_tree(seed):
@@ -102,6 +108,8 @@ def test_second_article_tree(seed):
         assert [c.marker for c in nodes[f"2.{k}"].children] == ["一是", "二是", "三是"]
     assert [c.marker for c in nodes["3"].children] == ["一要", "二要", "三要"]
     assert [len(c.children) for c in nodes["3"].children] == [3, 2, 3]
+    assert nodes["3.2.1"].heading.startswith("针对模型轻量化需求,支持区内相关主体制定")
+    assert nodes["3.1.3"].heading == "面向AI“降本增效”的目标,支持超节点等协同产品架构创新项目发展"
     assert nodes["3"].lines == [73, 75]  # heading without "## " + its intro paragraph
     # 一观 is cut at line 37 and continues at line 63, after the other article's columns
     sub = [line for n in nodes["2.1"].walk() for line in n.lines]
