@@ -131,7 +131,13 @@ ORG_SUFFIXES = (
     "院",
     "馆",
     "站",
-    "会",
+    "工会",
+    "商会",
+    "学会",
+    "研究会",
+    "促进会",
+    "科协",
+    "联",  # 妇联, 侨联, 工商联
     "社",
     "台",
     "团",
@@ -245,10 +251,27 @@ def split_affiliation(part: str) -> Affiliation:
     for i in candidates:
         if part[:i].endswith(ORG_SUFFIXES):
             return Affiliation(part[:i], part[i:])
+    if _starts_position(part):
+        # 副局长 alone after another author's 区科信局局长 张明: the same organisation,
+        # filled in by inherit_organization.
+        return Affiliation("", part)
     if candidates:
         i = candidates[0]
         return Affiliation(part[:i], part[i:])
     return Affiliation(part, "")
+
+
+def inherit_organization(previous: list[Author], authors: list[Author]) -> list[Author]:
+    """Fill a position printed without its organisation (区科信局局长 张明 副局长 李华)
+    with the organisation of the author printed before it."""
+    for author in authors:
+        if previous and previous[-1].affiliations:
+            before = previous[-1].affiliations[-1].organization
+            for af in author.affiliations:
+                if not af.organization:
+                    af.organization = before
+        previous = [*previous, author]
+    return authors
 
 
 def split_affiliations(text: str) -> list[Affiliation]:
@@ -316,6 +339,7 @@ def parse_byline(text: str, *, after_title: bool = False) -> list[Author] | None
             pending.append(tok)
     if pending:
         return None
+    inherit_organization([], authors)
     has_aff = any(a.affiliations for a in authors)
     if has_aff:
         if not all(

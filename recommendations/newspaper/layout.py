@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .bylines import (
+    inherit_organization,
     parse_author_note,
     parse_byline,
     parse_caption_credit,
@@ -240,6 +241,23 @@ def read_group(
     return banner
 
 
+def more_bylines(paras: list[Para], anchor: int) -> list[tuple[int, list[Author]]]:
+    """Bylines printed on the lines right after a signed piece's byline: a piece by two or
+    three officials may give each its own line. A bare name is accepted there too."""
+    out = []
+    j = anchor + 1
+    while j < len(paras):
+        p = paras[j]
+        if p.heading or p.credit or p.subtitle or p.marker is not None:
+            break
+        authors = parse_byline(p.text, after_title=True)
+        if not authors or parse_news_lead(p.text) is not None:
+            break
+        out.append((j, authors))
+        j += 1
+    return out
+
+
 def find_headers(paras: list[Para]) -> tuple[list[Header], Banner | None]:
     anchors = find_anchors(paras)
     headers: list[Header] = []
@@ -249,6 +267,15 @@ def find_headers(paras: list[Para]) -> tuple[list[Header], Banner | None]:
         if index < lower:
             continue
         group = collect_group(paras, index, lower)
+        if kind == "reflection":
+            run = more_bylines(paras, index)
+            if run:
+                # One header for the whole run: its last line is the anchor the body follows.
+                authors = [*authors]
+                for _, more in run:
+                    authors.extend(inherit_organization(authors, more))
+                printed = "\n".join([printed, *(paras[j].text for j, _ in run)])
+                index = run[-1][0]
         header = Header(
             anchor=index,
             start=group[0] if group else index,

@@ -46,6 +46,14 @@ def _affs(authors):
             [("宋雨桐", [("中关村科学城管委会", "专职副主任")])],
         ),
         ("某科技集团有限公司董事长 欧阳晨曦", [("欧阳晨曦", [("某科技集团有限公司", "董事长")])]),
+        # a second author's position printed without its organisation: the one before
+        (
+            "区卫生健康委党委书记　严华　副主任　齐放",
+            [("严华", [("区卫生健康委", "党委书记")]), ("齐放", [("区卫生健康委", "副主任")])],
+        ),
+        # 科协 is an organisation; 社会 is not (区委社会工委, not 区委社会 + 工委书记)
+        ("区科协党组书记、常务副主席 程远", [("程远", [("区科协", "党组书记、常务副主席")])]),
+        ("区委社会工委书记 龚雪", [("龚雪", [("区委社会工委", "书记")])]),
     ],
 )
 def test_parse_byline(line, expected):
@@ -127,3 +135,31 @@ def test_author_note_does_not_override_a_byline():
     [art] = ed.articles
     assert _affs(art.authors) == [("李华", [("区商务局", "副局长")])]
     assert [w.kind for w in ed.warnings] == ["author_note_moved"]
+
+
+def test_bylines_on_consecutive_lines_sign_one_piece():
+    ed = parse_page(
+        page(
+            "## 以数据要素激活发展新动能",
+            "区科信局党组书记、局长 张明",
+            "区科信局副局长 李华  区数据局副局长 赵倩",
+            "钱多",
+            "结合培训所学,提出以下建议:",
+            "一、夯实数据基础",
+            "一是建设区级数据共享平台。",
+        ),
+        "joint.txt",
+    )
+    [art] = ed.articles
+    assert _affs(art.authors) == [
+        ("张明", [("区科信局", "党组书记、局长")]),
+        ("李华", [("区科信局", "副局长")]),
+        ("赵倩", [("区数据局", "副局长")]),
+        ("钱多", []),
+    ]
+    assert (
+        art.byline == "区科信局党组书记、局长 张明\n区科信局副局长 李华  区数据局副局长 赵倩\n钱多"
+    )
+    assert [b.lines[0] for b in art.blocks] == [9, 11, 13]
+    assert [(n.number, n.marker) for n in art.nodes()] == [("1", "一、"), ("1.1", "一是")]
+    assert not ed.warnings
