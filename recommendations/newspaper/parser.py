@@ -31,6 +31,7 @@ from .repair import (
     make_unit,
     remove_duplicate_paragraphs,
     remove_repeated_sentences,
+    remove_repeated_tails,
 )
 from .text import is_open
 from .tree import build_tree
@@ -158,6 +159,7 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
                 continue
             units.append(make_unit(len(units), k, p.line, p.text, p.heading))
     dups = remove_duplicate_paragraphs(units)
+    tails = remove_repeated_tails(units)
     assign_articles(units)
 
     # Credits printed inside the body go to the article being read there.
@@ -177,6 +179,13 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
                 k,
             )
         )
+
+    for tail in tails:
+        k = tail.original.article if tail.unit.removed else tail.unit.article
+        short = tail.text if len(tail.text) <= 24 else tail.text[:22] + "…"
+        line, origin = tail.lines[0], tail.original.lines[-1]
+        message = f"第{line}行开头的“{short}”重复了第{origin}行的句末,已删除"
+        warnings.append(Warning("duplicate_removed", tail.lines, message, k))
 
     # Interleaved text given back to another article.
     run: list[Unit] = []

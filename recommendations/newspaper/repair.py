@@ -3,6 +3,7 @@ drop repeated paragraphs and sentences."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .numbering import Marker, all_markers, leading_marker
@@ -15,6 +16,7 @@ from .text import (
     run_remove,
     run_text,
     sentence_spans,
+    strip_run,
 )
 from .words import spanning_word
 
@@ -56,25 +58,26 @@ class Unit:
 
 
 def make_unit(order: int, host: int, line: int, text: str, hashed: bool) -> Unit:
+    unit = Unit(order, host, [(line, text)], hashed, None, [], True)
+    _classify(unit, hashed)
+    return unit
+
+
+def _classify(unit: Unit, hashed: bool) -> None:
+    text = unit.text
     lead = leading_marker(text)
-    heading = (
+    unit.heading = (
         hashed
         or bool(
             lead is not None and lead.is_section and len(text) <= 60 and not _ends_sentence(text)
         )
         or is_subhead(text)
     )
-    return Unit(
-        order=order,
-        host=host,
-        run=[(line, text)],
-        heading=heading,
-        lead=lead,
-        markers=all_markers(text),
-        # A heading (a "## " line or a short numbered section line) is never a sentence cut
-        # by a break: it does not wait for a continuation.
-        complete=heading or not is_open(text),
-    )
+    unit.lead = lead
+    unit.markers = all_markers(text)
+    # A heading (a "## " line or a short numbered section line) is never a sentence cut
+    # by a break: it does not wait for a continuation.
+    unit.complete = unit.heading or not is_open(text)
 
 
 def is_subhead(text: str) -> bool:
@@ -124,6 +127,82 @@ def remove_duplicate_paragraphs(units: list[Unit]) -> list[tuple[Unit, Unit]]:
         seen.setdefault(key, u)
         prev_key = key
     return pairs
+
+
+# ------------------------------------------------------------------ repeated sentence ends
+
+MIN_TAIL = 3  # letters (“火”起来。) of a sentence end printed again that are enough to drop it
+_LETTER = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
+@dataclass
+class Tail:
+    """The start of a unit that repeats the end of an earlier unit's last sentence."""
+
+    unit: Unit
+    original: Unit
+    text: str
+    lines: list[int]
+
+
+def _last_sentence(text: str) -> str | None:
+    """The unit's last sentence, normalised, when the unit ends with one."""
+    spans = sentence_spans(text)
+    if not spans:
+        return None
+    a, b = spans[-1]
+    sentence = _norm(text[a:b])
+    return sentence if _is_sentence(sentence) else None
+
+
+def _is_sentence(norm: str) -> bool:
+    return bool(norm) and norm.rstrip("”’」』\"'）)")[-1:] in tuple("。！？!?；;")
+
+
+def _tail_repeat(sentence: str, last: str | None) -> bool:
+    """Whether a paragraph's first sentence, found at the end of the previous paragraph, is
+    a repeat: a long one, or a short one that is only the end of that paragraph's last
+    sentence (和获得感。 after …提升群众的满意度和获得感。)."""
+    if len(sentence) >= MIN_REPEAT // 2:
+        return True
+    strict = last is not None and len(last) > len(sentence) and last.endswith(sentence)
+    return strict and len(_LETTER.findall(sentence)) >= MIN_TAIL
+
+
+def remove_repeated_tails(units: list[Unit]) -> list[Tail]:
+    """Drop the end of a sentence printed again at the top of the next column.
+
+    The extraction may print the last words of a column again where the next column starts
+    (…不断提升群众的满意度和获得感。 | 和获得感。 | 二是…), on a line of its own or before the
+    next paragraph, and that column may stand in another article's region. A unit that opens
+    with a proper suffix of an earlier unit's last sentence loses that suffix — a paragraph
+    never opens with the bare end of a sentence just printed. Whole repeated sentences and
+    paragraphs are left to the other repeat rules.
+    """
+    ends: list[tuple[str, Unit]] = []
+    found: list[Tail] = []
+    for u in units:
+        if u.removed or u.heading:
+            continue
+        if u.lead is None:
+            a, b = sentence_spans(u.text)[0]
+            first = _norm(u.text[a:b])
+            if _is_sentence(first) and len(_LETTER.findall(first)) >= MIN_TAIL:
+                original = next(
+                    (v for s, v in reversed(ends) if len(s) > len(first) and s.endswith(first)),
+                    None,
+                )
+                if original is not None:
+                    found.append(Tail(u, original, u.text[a:b], run_lines(u.run, a, b)))
+                    u.run = strip_run(run_remove(u.run, [(a, b)]))
+                    if not u.text.strip():
+                        u.removed = True
+                        continue
+                    _classify(u, False)
+        last = _last_sentence(u.text)
+        if last is not None and u.complete:
+            ends.append((last, u))
+    return found
 
 
 # ------------------------------------------------------------------ interleave (beam search)
@@ -302,6 +381,7 @@ def remove_repeated_sentences(paras: list[Para]) -> tuple[list[Para], list[Note]
     notes: list[Note] = []
     out: list[Para] = []
     tail = ""  # the end of the previous paragraph, normalised
+    last = None  # … and its last sentence
     for p in paras:
         if p.heading:
             out.append(p)
@@ -317,7 +397,7 @@ def remove_repeated_sentences(paras: list[Para]) -> tuple[list[Para], list[Note]
                 continue
             if sentence in seen and (len(sentence) >= MIN_REPEAT or sentence == prev):
                 drop.append((a, b))
-            elif k == 0 and len(sentence) >= MIN_REPEAT // 2 and tail.endswith(sentence):
+            elif k == 0 and tail.endswith(sentence) and _tail_repeat(sentence, last):
                 # The last words of the previous paragraph printed again at the top of the
                 # next column: 其三,建立资金池,鼓励投放。 | 建立资金池,鼓励投放。同时,…
                 drop.append((a, b))
@@ -325,6 +405,7 @@ def remove_repeated_sentences(paras: list[Para]) -> tuple[list[Para], list[Note]
                 seen.add(sentence)
                 prev = sentence
         tail = _norm(text)[-80:]
+        last = _last_sentence(text)
         if drop:
             lines = []
             for a, b in drop:
