@@ -23,9 +23,9 @@ setup: install
 	$(PY) manage.py seed_portal
 	$(PY) manage.py import_newspaper fixtures/*.txt
 
+# The web server and a job worker (e-mail, reminders); Ctrl-C stops both.
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) bash bin/run
 
 # The system packages first (bin/test-prereqs installs them as root or says what to install), so a
 # missing browser stops the run at once instead of failing minutes later.
@@ -46,7 +46,7 @@ format: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The production stack (DEBUG off, gunicorn, whitenoise). Set SECRET_KEY, ALLOWED_HOSTS and
+# The production stack (DEBUG off, gunicorn, whitenoise, JOB_WORKERS job workers, default 1). Set SECRET_KEY, ALLOWED_HOSTS and
 # DATABASE_URL for a real deployment; locally the embedded database and a throw-away key do.
 serve: setup
 	bash bin/serve

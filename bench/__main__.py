@@ -157,6 +157,7 @@ def bench_env(database_url: str, secret_key: str) -> dict:
         CSRF_COOKIE_SECURE="0",
         SECURE_HSTS_SECONDS="0",
         WEB_CONCURRENCY="2",
+        JOB_WORKERS="0",  # the web stack alone; bench/notifications.py measures the queue
         LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
     )

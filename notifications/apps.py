@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from procrastinate.contrib.django.apps import ProcrastinateConfig
 
 
 class NotificationsConfig(AppConfig):
@@ -7,3 +8,9 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("消息与提醒")
+
+
+class JobQueueConfig(ProcrastinateConfig):
+    """procrastinate's Django app (jobs, workers, their admin) under a Chinese name."""
+
+    verbose_name = _("任务队列")

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "pghistory",
     "axes",
     "csp",
+    # The job queue, procrastinate (before the apps whose tasks it discovers in their tasks.py).
+    "notifications.apps.JobQueueConfig",
     "recommendations",
     "handling",
     "notifications",
@@ -204,6 +206,11 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The job queue: jobs live in PostgreSQL (procrastinate); `manage.py procrastinate worker` runs
+# them (`make run` starts one beside the web server). A finished job is deleted: what matters of
+# it (an e-mail's state, attempts, last error) is kept in the app's own rows.
+PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
+
 # Demo accounts (one per role) are created by `manage.py seed_portal` only in development.
 DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", not PRODUCTION)
 
@@ -212,4 +219,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # The job worker says which job it starts and how it ended (INFO) unless told otherwise.
+    "loggers": {"procrastinate": {"level": env_str("JOB_LOG_LEVEL", "INFO")}},
 }

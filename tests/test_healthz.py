@@ -5,7 +5,14 @@ from django.urls import reverse
 def test_it_answers_200_without_sign_in(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["queue"] == {
+        "waiting": 0,
+        "waiting_capped": False,
+        "oldest_waiting_seconds": None,
+        "workers": 0,
+    }
 
 
 def test_it_answers_503_when_the_database_does_not(client, db, monkeypatch):
