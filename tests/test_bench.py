@@ -16,7 +16,8 @@ from bench.__main__ import PAGES, with_database
 from recommendations.newspaper import parse_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
-PREFIX = "portal_benchtest"
+# One name per process: several test runs on one machine must not drop each other's databases.
+PREFIX = f"portal_benchtest_{os.getpid()}"
 
 
 def test_generated_pages_parse_into_the_recommendations_they_number():
