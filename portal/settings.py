@@ -178,6 +178,9 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # bulk actions post one checkbox per listed item
+# The largest newspaper page the importer accepts (command and admin upload); a real page's
+# text is under 100 KB, so anything far above is the wrong file.
+IMPORT_MAX_PAGE_BYTES = env_int("IMPORT_MAX_PAGE_BYTES", 1024 * 1024)
 
 # Security headers. Every asset is served locally, so the policy allows only 'self'.
 X_FRAME_OPTIONS = "DENY"

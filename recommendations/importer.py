@@ -1,31 +1,36 @@
 """Store a parsed newspaper page (recommendations.newspaper.Edition) in the database.
 
 One page is one transaction: the edition, its series, articles, people, organisations,
-affiliations, bylines and the recommendation tree are all written, or none is. Imports of the
-same source name are serialised by a transaction-level advisory lock, so two imports started at
-once end with one copy.
+affiliations, bylines and the recommendation tree are all written, or none is. Imports write
+one at a time (a transaction-level advisory lock), so two imports started at once end with one
+copy.
 
 The importer reads the page through `Edition.to_dict()`, the edition JSON of
 docs/spec/edition-json.md, so what `import_newspaper --dry-run --json` shows is what is stored.
 
-Re-importing the same bytes changes nothing. Importing a corrected page (same source name,
-other content) updates it in place: articles are matched by their order on the page and
-recommendations by (article order, number), so staff's work on an item (tags, assignment,
-status, history) stays with it. Items that disappeared are flagged `in_source=False`, never
-deleted.
+A page is recognised by its content, not by its file name or bytes (`plan`):
+- the same text (pagecheck.fingerprint: any file name, UTF-8 or GB18030) is "already imported
+  as edition X" and nothing is written;
+- the same printed page (series and installment, article titles) with other text is a
+  corrected copy of edition X: X is updated in place. Articles are matched by their order on
+  the page and recommendations by (article order, number), so staff's work on an item (tags,
+  assignment, status, history) stays with it; a changed text is recorded in the item's
+  history; items that disappeared are flagged `in_source=False`, never deleted;
+- another page under the file name of a stored edition is refused (ImportRefused, naming the
+  items in handling) unless the caller confirms the replacement (`replace=True`).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
 
 import pghistory
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from recommendations import pagecheck
 from recommendations.models import (
     Affiliation,
     Article,
@@ -41,9 +46,26 @@ from recommendations.newspaper import PageError, decode_page, parse_page
 MAX_DEPTH = 3  # the recommendation_depth_range constraint
 
 CREATED = "created"
-UPDATED = "updated"
+UPDATED = "updated"  # a corrected copy (or a confirmed replacement) stored in place
 UNCHANGED = "unchanged"
 DUPLICATE = "duplicate"  # the same content is already stored under another source name
+CONFLICT = "conflict"  # another page under a stored edition's file name (plan only)
+
+STATUS_LABELS = {CREATED: "已新建", UPDATED: "已更新", UNCHANGED: "未改动", DUPLICATE: "已导入过"}
+
+# Imports serialise on this lock: recognising a page (by text, by printed identity) and writing
+# it must not interleave with another import of the same page under another name.
+_LOCK_KEY = "recommendations.import"
+
+
+class ImportRefused(Exception):
+    """A page that would rewrite another stored page; the message (Chinese) names it and the
+    items in handling that would change."""
+
+    def __init__(self, message: str, edition_id: int, handled: list[str]):
+        super().__init__(message)
+        self.edition_id = edition_id
+        self.handled = handled
 
 
 @dataclass
@@ -51,6 +73,7 @@ class ImportResult:
     source_name: str
     status: str
     edition_id: int | None = None
+    edition_label: str = ""  # the stored edition, as staff know it
     encoding: str = "utf-8"
     articles: int = 0
     recommendations: int = 0
@@ -60,98 +83,215 @@ class ImportResult:
     restored: int = 0  # flagged as gone by an earlier import, present again
     removed: list[str] = field(default_factory=list)  # "一、3 heading" of items no longer printed
     articles_removed: list[str] = field(default_factory=list)
+    handled_changed: list[str] = field(default_factory=list)  # items in handling changed/removed
     duplicate_of: str = ""
 
     def summary(self) -> str:
-        """One line (or a few) for the command's report."""
+        """One line (or a few) for the command's report and the admin's messages."""
         name = self.source_name
+        label = self.edition_label or self.duplicate_of
         if self.status == UNCHANGED:
-            return f"{name}: unchanged (already imported, same content)"
+            return f"{name}:未改动(已导入为版面“{label}”,内容相同)"
         if self.status == DUPLICATE:
-            return f"{name}: already imported as {self.duplicate_of} (same content), skipped"
+            return f"{name}:已导入为版面“{label}”(内容相同),未重复导入"
         parts = [
-            f"{self.articles} articles",
-            f"{self.recommendations} recommendations",
-            warning_summary(self.warnings),
+            f"{self.articles} 篇文章",
+            f"{self.recommendations} 条建议",
+            pagecheck.warning_summary(self.warnings),
         ]
         if self.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-            parts.append(f"encoding {self.encoding}")
-        line = f"{name}: {self.status} — " + ", ".join(parts)
-        if self.status == UPDATED:
-            line += (
-                f"; recommendations: {self.created} new, {self.updated} changed, "
-                f"{self.restored} restored, {len(self.removed)} no longer in source"
-            )
-            for label in self.removed:
-                line += f"\n  no longer in source: {label}"
-            for title in self.articles_removed:
-                line += f"\n  article no longer in source: {title}"
+            parts.append(f"编码 {self.encoding}")
+        if self.status == CREATED:
+            return f"{name}:已新建版面 — " + "、".join(parts)
+        line = f"{name}:已更新版面“{label}” — " + "、".join(parts)
+        line += (
+            f";建议新增 {self.created} 条、修改 {self.updated} 条、恢复 {self.restored} 条、"
+            f"不再见于原文 {len(self.removed)} 条"
+        )
+        for item in self.removed:
+            line += f"\n  不再见于原文:{item}"
+        for title in self.articles_removed:
+            line += f"\n  文章不再见于原文:《{title}》"
+        for item in self.handled_changed:
+            line += f"\n  办理中的建议有改动:{item}"
         return line
 
 
 def warning_summary(warnings) -> str:
-    """ "17 warnings (word_joined ×8, duplicate_removed ×7, truncated ×1)": the kinds show at a
-    glance whether a page needs a look (a truncation) or only had routine repairs."""
-    if not warnings:
-        return "0 warnings"
-    kinds = Counter(w["kind"] if isinstance(w, dict) else w.kind for w in warnings)
-    detail = ", ".join(f"{kind} ×{n}" for kind, n in kinds.most_common())
-    return f"{len(warnings)} warnings ({detail})"
+    return pagecheck.warning_summary(warnings)
 
 
 def find_unchanged(source_name: str, sha256: str) -> ImportResult | None:
     """The result of importing bytes that are already stored, or None; one query, no parsing,
     so that the import run on every `make run` is fast."""
-    stored = Edition.objects.filter(sha256=sha256).values_list("pk", "source_name").first()
+    stored = (
+        Edition.objects.filter(sha256=sha256)
+        .select_related("series")
+        .only("pk", "source_name", "installment", "series__title")
+        .first()
+    )
     if stored is None:
         return None
-    pk, stored_name = stored
-    if stored_name == source_name:
-        return ImportResult(source_name, UNCHANGED, edition_id=pk)
-    return ImportResult(source_name, DUPLICATE, edition_id=pk, duplicate_of=stored_name)
+    status = UNCHANGED if stored.source_name == source_name else DUPLICATE
+    return ImportResult(
+        source_name,
+        status,
+        edition_id=stored.pk,
+        edition_label=str(stored),
+        duplicate_of=stored.source_name,
+    )
+
+
+# --- recognising a page ----------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What importing a page would do: `status` (CREATED, UPDATED, UNCHANGED, DUPLICATE or
+    CONFLICT) and the stored edition concerned (None for a new page)."""
+
+    status: str
+    edition: Edition | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.edition) if self.edition is not None else ""
+
+
+def plan(parsed, raw_text: str, *, force: bool = False) -> Plan:
+    """Recognise the page among the stored editions (see the module's docstring)."""
+    name = parsed.source_name
+    editions = Edition.objects.select_related("series").defer("raw_text")
+    same_text = editions.filter(fingerprint=pagecheck.fingerprint(raw_text)).order_by("pk").first()
+    if same_text is not None:
+        if force:
+            return Plan(UPDATED, same_text)
+        return Plan(UNCHANGED if same_text.source_name == name else DUPLICATE, same_text)
+    same_page = _same_printed_page(parsed, editions)
+    if same_page is not None:
+        return Plan(UPDATED, same_page)
+    named = editions.filter(source_name=name).first()
+    if named is not None:
+        return Plan(CONFLICT, named)
+    return Plan(CREATED)
+
+
+def _title_key(title) -> str:
+    return "".join((title or "").split())
+
+
+def _same_printed_page(parsed, editions) -> Edition | None:
+    """The stored edition printed as this page: at least half of the article titles the same
+    (ignoring spacing), and the same series and installment when both print one."""
+    titles = {_title_key(_fit(a.title, Article, "title")) for a in parsed.articles} - {""}
+    if not titles:
+        return None
+    stored: dict[int, set[str]] = {}
+    candidates = Article.objects.filter(
+        edition__in=Article.objects.filter(title__in=titles).values("edition_id")
+    ).values_list("edition_id", "title")
+    for edition_id, title in candidates:
+        stored.setdefault(edition_id, set()).add(_title_key(title))
+    banner = parsed.series
+    best, best_overlap = None, 0
+    for edition in editions.filter(pk__in=stored):
+        overlap = len(titles & stored[edition.pk])
+        if overlap * 2 < max(len(titles), len(stored[edition.pk])):
+            continue
+        if banner is not None and banner.installment and edition.installment:
+            if edition.installment != banner.installment or (
+                edition.series is not None
+                and edition.series.title != _fit(banner.title, Series, "title")
+            ):
+                continue
+        if overlap > best_overlap:
+            best, best_overlap = edition, overlap
+    return best
+
+
+def handled_items(edition: Edition, limit: int = 50) -> list[str]:
+    """ "《title》一、2 heading(已交办)" for the edition's items in handling."""
+    rows = (
+        Recommendation.objects.filter(article__edition=edition)
+        .handled()
+        .select_related("article")
+        .order_by("article__order", "order")[:limit]
+    )
+    return [
+        f"《{r.article.title}》{r.place or r.number} {r.heading}({r.get_status_display()})"
+        for r in rows
+    ]
 
 
 def import_edition(
-    parsed, raw_text: str, *, published_on: datetime.date | None = None, force: bool = False
+    parsed,
+    raw_text: str,
+    *,
+    published_on: datetime.date | None = None,
+    force: bool = False,
+    replace: bool = False,
 ):
     """Store one parsed page; returns an ImportResult. `raw_text` is the decoded page.
 
-    `force` stores the page again even when its bytes are already stored (after a parser fix);
-    it is then updated in place like a corrected page."""
+    `force` stores the page again even when its text is already stored (after a parser fix);
+    it is then updated in place like a corrected page. `replace` confirms that another page
+    under a stored edition's file name replaces that edition (otherwise ImportRefused)."""
     name = parsed.source_name
     try:
         with transaction.atomic(), pghistory.context(source="import", file=name):
-            return _import(parsed, raw_text, published_on, force)
+            return _import(parsed, raw_text, published_on, force, replace)
     except IntegrityError:
-        # Another import stored the same content under another name between our check and our
-        # write (imports of the same name are serialised by the lock and never get here).
+        # The same bytes are stored under another name (an edition stored before fingerprints
+        # existed).
         stored = find_unchanged(name, parsed.sha256)
         if stored is None:
             raise
         return stored
 
 
-def _import(parsed, raw_text, published_on, force) -> ImportResult:
+def _import(parsed, raw_text, published_on, force, replace) -> ImportResult:
     name = parsed.source_name
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
-    edition = Edition.objects.filter(source_name=name).defer("raw_text").first()
-    if edition is not None and edition.sha256 == parsed.sha256 and not force:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_LOCK_KEY])
+    decided = plan(parsed, raw_text, force=force)
+    edition = decided.edition
+    if decided.status in (UNCHANGED, DUPLICATE):
         if published_on and edition.published_on != published_on:
             edition.published_on = published_on
             edition.save(update_fields=["published_on", "updated_at"])
-        return ImportResult(name, UNCHANGED, edition_id=edition.pk)
-    twin = Edition.objects.filter(sha256=parsed.sha256).exclude(source_name=name).first()
-    if twin is not None:
-        return ImportResult(name, DUPLICATE, edition_id=twin.pk, duplicate_of=twin.source_name)
+        return ImportResult(
+            name,
+            decided.status,
+            edition_id=edition.pk,
+            edition_label=decided.label,
+            duplicate_of=edition.source_name,
+        )
+    if decided.status == CONFLICT and not replace:
+        handled = handled_items(edition)
+        message = (
+            f"{name}:文件名与已导入的版面“{decided.label}”相同,但内容是另一个版面;"
+            "为免改写已在办理的建议,未导入。请改用新的文件名导入,或在预览中确认替换。"
+        )
+        if handled:
+            message += f"替换将改动 {len(handled)} 条办理中的建议:" + ";".join(handled)
+        raise ImportRefused(message, edition.pk, handled)
 
     doc = parsed.to_dict()
     status = CREATED if edition is None else UPDATED
+    handled_before = (
+        {}
+        if edition is None
+        else {
+            r.pk: (r.heading, r.text)
+            for r in Recommendation.objects.filter(article__edition=edition).handled()
+        }
+    )
     edition = _save_edition(edition, parsed, doc, raw_text, published_on)
     result = ImportResult(
         name,
         status,
         edition_id=edition.pk,
+        edition_label=str(edition),
         encoding=parsed.encoding or "utf-8",
         articles=len(doc["articles"]),
         warnings=edition.warnings,
@@ -160,6 +300,13 @@ def _import(parsed, raw_text, published_on, force) -> ImportResult:
     articles = _save_articles(edition, doc["articles"], result, is_new)
     _save_bylines(articles, doc["articles"], is_new)
     _save_recommendations(edition, articles, doc["articles"], result, is_new)
+    if handled_before:
+        after = Recommendation.objects.filter(pk__in=handled_before).select_related("article")
+        result.handled_changed = [
+            f"{r.place or r.number} {r.heading}"
+            for r in after.order_by("article__order", "order")
+            if not r.in_source or (r.heading, r.text) != handled_before[r.pk]
+        ]
     return result
 
 
@@ -187,6 +334,7 @@ def _save_edition(edition, parsed, doc, raw_text, published_on) -> Edition:
     warnings.extend(_depth_warnings(doc["articles"]))
     fields = {
         "sha256": parsed.sha256,
+        "fingerprint": pagecheck.fingerprint(raw_text),
         "raw_text": raw_text,
         "encoding": parsed.encoding or "utf-8",
         "line_count": parsed.line_count or 0,
@@ -489,25 +637,29 @@ def _changed(rec: Recommendation, node: _Node, parent_id) -> bool:
 
 
 def read_page(data: bytes, name: str, sha256: str | None = None):
-    """Decode and parse one page's bytes: (parsed Edition, decoded text). Raises PageError,
-    naming the file, for bytes that are not a page's text or hold no article."""
+    """Check, decode and parse one page's bytes: (parsed Edition, decoded text). Raises
+    PageError, naming the file, for a file too large, bytes that are not a page's text (control
+    characters in any encoding included) or a page with no article; pagecheck.message_of gives
+    its Chinese message."""
+    pagecheck.check_size(len(data), name)
     text, encoding = decode_page(data, name)
+    pagecheck.check_text(text, name)
     parsed = parse_page(text, name, sha256=sha256 or hashlib.sha256(data).hexdigest())
     parsed.encoding = encoding
     if not parsed.articles:
-        raise PageError(
-            "no article found (a page needs a title such as '## 标题' followed by its text)", name
-        )
+        raise PageError("没有找到文章(版面需要有标题,如“## 标题”,后接正文)", name)
     return parsed, text
 
 
-def import_bytes(data: bytes, name: str, *, published_on=None, force=False) -> ImportResult:
-    """Decode, parse and store one uploaded page; raises PageError on bad input, with nothing
-    stored. Used by the admin's upload form; the command does the same steps file by file."""
+def import_bytes(
+    data: bytes, name: str, *, published_on=None, force=False, replace=False
+) -> ImportResult:
+    """Decode, parse and store one uploaded page; raises PageError on bad input and
+    ImportRefused for another page under a stored edition's name, with nothing stored."""
     sha256 = hashlib.sha256(data).hexdigest()
     if not force and published_on is None:
         stored = find_unchanged(name, sha256)
         if stored is not None:
             return stored
     parsed, text = read_page(data, name, sha256)
-    return import_edition(parsed, text, published_on=published_on, force=force)
+    return import_edition(parsed, text, published_on=published_on, force=force, replace=replace)

@@ -1,14 +1,18 @@
 """The domain: newspaper pages, their articles and authors, and the recommendation tree that
 staff triage, assign and follow until a department answers it (see docs: domain.md)."""
 
+from functools import partial
+
 import pghistory
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -116,6 +120,9 @@ class Edition(models.Model):
 
     source_name = models.CharField(_("来源文件"), max_length=255, unique=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    # The page recognised by its text (recommendations.pagecheck.fingerprint), whatever its
+    # file name or encoding; not unique, so that copies stored before it existed can stay.
+    fingerprint = models.CharField(_("文本指纹"), max_length=64, blank=True, db_index=True)
     raw_text = models.TextField(_("原始文本"))
     encoding = models.CharField(_("编码"), max_length=20, default="utf-8")
     line_count = models.PositiveIntegerField(_("行数"), default=0)
@@ -321,6 +328,41 @@ class RecommendationQuerySet(models.QuerySet):
     def with_list_relations(self):
         return self.select_related("article", "lead_department").prefetch_related("tags")
 
+    def handled(self):
+        """Items that staff or a department have worked on: handled, tagged, commented, or with
+        any recorded change after their import. Their page cannot be deleted."""
+        mine = OuterRef("pk")
+        event = partial(apps.get_model, "recommendations")  # made by pghistory.track below
+        history = [
+            event("RecommendationEvent")
+            .objects.filter(pgh_obj_id=mine)
+            .exclude(pgh_label="created"),
+            event("RecommendationTagEvent").objects.filter(recommendation_id=mine),
+            event("CoDepartmentEvent").objects.filter(recommendation_id=mine),
+            Comment.objects.filter(recommendation_id=mine),
+        ]
+        condition = (
+            ~Q(status=Recommendation.Status.NEW)
+            | Q(lead_department__isnull=False)
+            | Q(deadline__isnull=False)
+        )
+        for rows in history:
+            condition |= Exists(rows)
+        return self.filter(condition)
+
+
+def protect_handled(collector, field, sub_objs, using):
+    """on_delete for an article's items: deleting a page or an article takes its items with it
+    (CASCADE) unless one of them has handling, comments or history (then PROTECT)."""
+    items = Recommendation.objects.filter(pk__in=[obj.pk for obj in sub_objs])
+    handled = list(items.handled().select_related("article"))
+    if handled:
+        raise models.ProtectedError(
+            _("不能删除:其中有 %(n)s 条建议已在办理或有办理记录。") % {"n": len(handled)},
+            handled,
+        )
+    models.CASCADE(collector, field, sub_objs, using)
+
 
 class Recommendation(models.Model):
     class Status(models.TextChoices):
@@ -340,7 +382,10 @@ class Recommendation(models.Model):
     ASSIGNED_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED)
 
     article = models.ForeignKey(
-        Article, verbose_name=_("文章"), on_delete=models.CASCADE, related_name="recommendations"
+        Article,
+        verbose_name=_("文章"),
+        on_delete=protect_handled,
+        related_name="recommendations",
     )
     parent = models.ForeignKey(
         "self",
@@ -475,6 +520,24 @@ class Recommendation(models.Model):
     def get_absolute_url(self):
         return reverse("recommendation_detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        if self.parent_id is not None and self.pk is not None:
+            if self.parent_id == self.pk or self.parent_id in self.descendant_ids():
+                raise ValidationError({"parent": _("上级不能是本条建议或它的下级条目。")})
+
+    def descendant_ids(self) -> set[int]:
+        """The pks below this item, one query per level (a tree is at most three deep)."""
+        found, level = set(), {self.pk}
+        while level:
+            level = set(
+                Recommendation.objects.filter(parent_id__in=level)
+                .exclude(pk__in=found)
+                .values_list("pk", flat=True)
+            )
+            found |= level
+        return found
+
     def refresh_search_tokens(self):
         from recommendations.search import tokens_for_document
 
@@ -553,6 +616,8 @@ class Comment(models.Model):
 # bulk action, the admin, the importer or a bare QuerySet.update() is recorded alike. Each row
 # is a snapshot of the handling fields; the previous snapshot gives the old value.
 TRACKED_FIELDS = [
+    "heading",  # a re-import or an admin correction of the printed text is history too
+    "text",
     "status",
     "status_note",
     "lead_department",

@@ -49,6 +49,13 @@ PAGE = """\
 一是引进高端人才。落实人才政策,优化服务保障。
 """
 
+# A page of its own: other title, other author (not a copy of PAGE in another file).
+OTHER_TITLE_PAGE = (
+    PAGE.replace("以算力统筹赋能基层治理", "以开放数据激活创新")
+    .replace("区科信局局长 张三", "区数据局局长 王五")
+    .replace("③", "⑥")
+)
+
 # The same page after the newspaper's correction: the first item reworded, the second item
 # dropped, a third section added.
 CORRECTED = (
@@ -100,8 +107,8 @@ def item(number, source_name="page.txt"):
 def test_it_imports_a_page_and_reports_it(tmp_path):
     out, _ = run(write(tmp_path, "page.txt", PAGE))
 
-    assert "page.txt: created — 1 articles, 5 recommendations" in out
-    assert "encoding" not in out
+    assert "page.txt:已新建版面 — 1 篇文章、5 条建议" in out
+    assert "编码" not in out
     edition = Edition.objects.get()
     assert edition.source_name == "page.txt"
     assert edition.raw_text == PAGE
@@ -143,7 +150,7 @@ def test_date_can_be_given_when_importing_the_same_file_again(tmp_path):
 
     out, _ = run(path, date="2025-11-21")
 
-    assert "page.txt: unchanged" in out
+    assert "page.txt:未改动" in out
     assert Edition.objects.get().published_on == datetime.date(2025, 11, 21)
     assert counts() == before
 
@@ -159,7 +166,7 @@ def test_a_bad_date_is_refused(tmp_path):
 def test_the_seed_page_imports_with_its_articles_items_and_bylines():
     out, _ = run(SEED)
 
-    assert "haidian-ai-training-3.txt: created — 6 articles, 50 recommendations" in out
+    assert "haidian-ai-training-3.txt:已新建版面 — 6 篇文章、50 条建议" in out
     edition = Edition.objects.get()
     assert edition.articles.count() == 6
     assert Recommendation.objects.filter(article__edition=edition).count() == 50
@@ -197,7 +204,7 @@ def test_a_second_import_reports_unchanged_and_duplicates_nothing(
     with django_assert_max_num_queries(1):
         out, _ = run(path)
 
-    assert "page.txt: unchanged" in out
+    assert "page.txt:未改动" in out
     assert counts() == before
 
 
@@ -209,7 +216,7 @@ def test_force_stores_an_unchanged_page_again_in_place(tmp_path):
 
     out, _ = run(path, force=True)
 
-    assert "page.txt: updated" in out
+    assert "page.txt:已更新版面" in out
     assert set(Recommendation.objects.values_list("pk", flat=True)) == pks
 
 
@@ -231,10 +238,11 @@ def test_a_corrected_page_updates_in_place_and_keeps_the_handling(
     (tmp_path / "v2").mkdir()
     out, _ = run(write(tmp_path / "v2", "page.txt", CORRECTED))
 
-    assert "page.txt: updated" in out
-    assert "2 new" in out  # section 三、 and its item
-    assert "1 no longer in source" in out
-    assert "no longer in source: 一、2 完善调度平台" in out
+    assert "page.txt:已更新版面" in out
+    assert "建议新增 2 条" in out  # section 三、 and its item
+    assert "不再见于原文 1 条" in out
+    assert "不再见于原文:一、2 完善调度平台" in out
+    assert "办理中的建议有改动:一、1 建设城市智算中心" in out
     after = item("1.1")
     assert after.pk == handled.pk
     assert after.text.startswith("一是建设城市智算中心。")
@@ -265,12 +273,12 @@ def docx_bytes():
 @pytest.mark.parametrize(
     ("name", "content", "said"),
     [
-        ("empty.txt", b"", "empty"),
-        ("blank.txt", b"\n \n\t\n", "empty"),
-        ("binary.txt", bytes(range(256)) * 8, "binary"),
+        ("empty.txt", b"", "文件是空的"),
+        ("blank.txt", b"\n \n\t\n", "文件是空的"),
+        ("binary.txt", bytes(range(256)) * 8, "二进制文件"),
         ("scan.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n", "PDF"),
         ("page.docx", docx_bytes(), "Word"),
-        ("notes.txt", "今天天气很好,大家心情愉快。\n明天继续努力。\n", "article"),
+        ("notes.txt", "今天天气很好,大家心情愉快。\n明天继续努力。\n", "没有找到文章"),
     ],
 )
 def test_bad_input_is_refused_naming_the_file_and_writes_nothing(
@@ -291,13 +299,13 @@ def test_bad_input_is_refused_naming_the_file_and_writes_nothing(
 def test_pdf_and_word_files_are_told_to_extract_their_text_first(tmp_path, name):
     content = b"%PDF-1.4\n" if name.endswith("pdf") else docx_bytes()
 
-    with pytest.raises(CommandError, match="extract its text first"):
+    with pytest.raises(CommandError, match="请先"):
         run(write(tmp_path, name, content))
 
 
 @pytest.mark.django_db
 def test_a_missing_file_is_refused(tmp_path):
-    with pytest.raises(CommandError, match=re.escape("nowhere.txt: no such file")):
+    with pytest.raises(CommandError, match=re.escape("nowhere.txt:文件不存在")):
         run(tmp_path / "nowhere.txt")
     assert not Edition.objects.exists()
 
@@ -324,9 +332,7 @@ def test_a_failure_midway_is_reported_and_leaves_no_row(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "_save_recommendations", fail_after_writing)
     before = counts()
 
-    with pytest.raises(
-        CommandError, match=re.escape("page.txt: import failed, nothing was stored")
-    ):
+    with pytest.raises(CommandError, match=re.escape("page.txt:导入失败,未写入任何数据")):
         run(write(tmp_path, "page.txt", PAGE))
 
     assert counts() == before
@@ -339,7 +345,7 @@ def test_a_failure_midway_is_reported_and_leaves_no_row(tmp_path, monkeypatch):
 def test_a_gb18030_page_is_decoded_and_its_encoding_reported(tmp_path):
     out, _ = run(write(tmp_path, "page.txt", PAGE.encode("gb18030")))
 
-    assert "encoding gb18030" in out
+    assert "编码 gb18030" in out
     edition = Edition.objects.get()
     assert edition.encoding == "gb18030"
     assert edition.raw_text == PAGE
@@ -353,8 +359,8 @@ def test_a_page_cut_off_mid_sentence_imports_with_a_warning(tmp_path):
 
     out, _ = run(write(tmp_path, "page.txt", cut))
 
-    assert "page.txt: created" in out
-    assert "1 warnings (truncated ×1)" in out
+    assert "page.txt:已新建版面" in out
+    assert "1 条提示(可能被截断 ×1)" in out
     warnings = Edition.objects.get().warnings
     assert [(w["kind"], w["lines"]) for w in warnings] == [("truncated", [last_line])]
     assert item("2.1").text.endswith("优化服务")
@@ -375,7 +381,7 @@ def test_dry_run_json_to_stdout_prints_the_edition_and_writes_nothing(tmp_path):
     assert [a["title"] for a in document["articles"]] == ["以算力统筹赋能基层治理"]
     assert document["articles"][0]["recommendations"][0]["marker"] == "一、"
     assert "张三" in out  # ensure_ascii=False
-    assert "page.txt: parsed (dry run, nothing written)" in err
+    assert "page.txt:已解析(试运行,未写入)" in err
     assert counts() == before
 
 
@@ -387,7 +393,7 @@ def test_json_out_writes_a_file_and_the_import_still_happens(tmp_path):
 
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["schema"] == "edition/1"
-    assert "page.txt: created" in out
+    assert "page.txt:已新建版面" in out
     assert Edition.objects.count() == 1
 
 
@@ -436,7 +442,7 @@ def test_two_imports_of_the_same_file_at_once_end_with_one_copy(tmp_path):
     assert Edition.objects.count() == 1
     assert Recommendation.objects.count() == 5
     assert Person.objects.filter(name="张三").count() == 1
-    assert sorted(o.split(":")[1].split()[0] for o in outputs) == ["created", "unchanged"]
+    assert sorted(o.split(":")[1][:3] for o in outputs) == ["已新建", "未改动"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -462,14 +468,18 @@ def test_the_same_content_under_two_names_at_once_is_stored_once(tmp_path):
 
     assert errors == []
     assert Edition.objects.count() == 1
-    assert any("already imported as" in o for o in outputs)
+    assert any("已导入为版面" in o for o in outputs)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_several_jobs_import_every_file_once_and_report_in_order(tmp_path):
     # Worker processes commit on their own connections, hence a transactional test database.
     pages = [
-        write(tmp_path, f"page-{n}.txt", PAGE.replace("张三", f"张{'三四五六'[n]}"))
+        write(
+            tmp_path,
+            f"page-{n}.txt",
+            PAGE.replace("张三", f"张{'三四五六'[n]}").replace("赋能基层", f"赋能第{n}街道"),
+        )
         for n in range(4)
     ]
     bad = write(tmp_path, "empty.txt", "")

@@ -60,12 +60,12 @@ def reflection_tree():
     ]
 
 
-def page(name="page.txt", tree=None, content="v1", authors=None, articles=None):
+def page(name="page.txt", tree=None, content="v1", authors=None, articles=None, title=None):
     sha = hashlib.sha256(f"{name}{content}".encode()).hexdigest()
     if articles is None:
         articles = [
             PArticle(
-                title="加快人工智能发展",
+                title=title or "加快人工智能发展",
                 kicker=None,
                 subtitle="——学员思考",
                 kind="reflection",
@@ -86,7 +86,7 @@ def page(name="page.txt", tree=None, content="v1", authors=None, articles=None):
                 recommendations=reflection_tree() if tree is None else tree,
             ),
             PArticle(
-                title="区里召开大会",
+                title=f"{title}的报道" if title else "区里召开大会",
                 kicker="引题",
                 subtitle=None,
                 kind="news",
@@ -179,8 +179,8 @@ def test_it_stores_bylines_with_their_affiliations():
 
 @pytest.mark.django_db
 def test_it_reuses_people_organisations_and_affiliations_across_pages():
-    importer.import_edition(page("a.txt", content="a"), RAW)
-    importer.import_edition(page("b.txt", content="b"), RAW)
+    importer.import_edition(page("a.txt", content="a", title="第一篇"), RAW)
+    importer.import_edition(page("b.txt", content="b", title="第二篇"), RAW + "另一版\n")
 
     assert Person.objects.filter(name="张三").count() == 1
     assert Organization.objects.filter(name="区科信局").count() == 1
@@ -269,7 +269,7 @@ def test_importing_the_same_content_again_changes_nothing():
     result = importer.import_edition(page(), RAW)
 
     assert result.status == importer.UNCHANGED
-    assert "unchanged" in result.summary()
+    assert result.summary().startswith("page.txt:未改动(已导入为版面")
     assert counts() == before
     assert Edition.objects.get().updated_at == edition.updated_at
 
@@ -284,7 +284,7 @@ def test_the_same_content_under_another_name_is_not_stored_twice():
     result = importer.import_edition(copy, RAW)
 
     assert result.status == importer.DUPLICATE
-    assert "already imported as a.txt" in result.summary()
+    assert "已导入为版面“自主创新铸技术底座 第3期(a.txt)”" in result.summary()
     assert counts() == before
 
 
@@ -316,8 +316,9 @@ def test_a_corrected_page_updates_items_in_place_and_keeps_their_handling(
     assert result.created == 1
     assert result.updated >= 1
     assert len(result.removed) == 2
-    assert "no longer in source: 一、2.2 按需计费" in result.summary()
-    assert "no longer in source: 2.1 “小而精”人才库" in result.summary()
+    assert "不再见于原文:一、2.2 按需计费" in result.summary()
+    assert "不再见于原文:2.1 “小而精”人才库" in result.summary()
+    assert "办理中的建议有改动:一、2 推动算力开放共享" in result.summary()
     handled_after = rec("1.2")
     assert handled_after.pk == handled.pk
     assert handled_after.heading == "推动算力开放共享"
@@ -342,10 +343,10 @@ def test_an_item_printed_again_is_restored():
     importer.import_edition(page(), RAW)
     tree = reflection_tree()
     tree[1].children = []
-    importer.import_edition(page(tree=tree, content="v2"), RAW)
+    importer.import_edition(page(tree=tree, content="v2"), RAW + "v2\n")
     assert not rec("2.1").in_source
 
-    result = importer.import_edition(page(content="v3"), RAW)
+    result = importer.import_edition(page(content="v3"), RAW + "v3\n")
 
     assert result.restored == 1
     assert rec("2.1").in_source
@@ -358,7 +359,7 @@ def test_an_article_dropped_by_a_correction_is_kept_and_reported():
     corrected.articles = corrected.articles[:1]
     news_title = "区里召开大会"
 
-    result = importer.import_edition(corrected, RAW)
+    result = importer.import_edition(corrected, RAW + "v2\n")
 
     assert result.articles_removed == [news_title]
     assert Article.objects.filter(title=news_title).exists()
@@ -410,7 +411,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_items():
             for s in range(1, sections + 1)
         ]
         with CaptureQueriesContext(connection) as ctx:
-            importer.import_edition(page(name, tree=tree), RAW)
+            importer.import_edition(page(name, tree=tree, title=name), RAW + name)
         return len(ctx.captured_queries)
 
     queries_for("warm.txt", 1)  # people and organisations exist from here on

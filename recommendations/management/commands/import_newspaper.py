@@ -1,8 +1,10 @@
 """manage.py import_newspaper FILE [FILE ...] [--dry-run] [--json OUT] [--date YYYY-MM-DD]
 
 Reads each page, parses it (recommendations.newspaper) and stores it (recommendations.importer).
-A file's source name is its base name: importing another file of the same name is taken as a
-corrected version of that page.
+A page is recognised by its content (recommendations.importer.plan): the same text under any
+name or encoding is not stored twice, a corrected copy of a stored page updates it in place,
+and another page under a stored page's file name is refused unless --replace confirms it.
+Every message is Chinese and names the file (and the line when there is one).
 """
 
 import argparse
@@ -16,7 +18,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from recommendations import importer
+from recommendations import importer, pagecheck
 from recommendations.newspaper import PageError
 
 
@@ -26,50 +28,44 @@ class PageRefused(Exception):
 
 class Command(BaseCommand):
     help = (
-        "Import newspaper pages (plain-text .txt, UTF-8 or GB18030/GBK) into the portal. "
-        "Each file is imported in its own transaction, all or nothing; re-importing the same "
-        "file changes nothing, a corrected file (same name, other content) updates the stored "
-        "page in place and reports the items no longer printed. If any file fails, the others "
-        "are still imported and the command exits with status 1. "
-        "--dry-run parses only and writes no table; --json OUT writes the edition JSON "
-        "(schema edition/1): one object for one file, a list of objects for several files, or "
-        "one <name>.json per file when OUT is an existing directory; OUT '-' is standard output "
-        "(the report then goes to standard error)."
+        "导入报纸版面文本(.txt,UTF-8 或 GB18030/GBK)。每个文件单独导入,要么全部写入,要么"
+        "一行不写。同一版面(任何文件名、任何编码)不会重复导入;同一版面的更正版本原地更新,"
+        "并列出不再见于原文的条目;另一个版面用了已导入版面的文件名时拒绝导入,除非加 "
+        "--replace 确认替换。某个文件失败时,其余文件照常导入,命令以状态 1 结束。"
+        "--dry-run 只解析并预览,不写入;--json OUT 输出版面 JSON(schema edition/1):"
+        "一个文件为一个对象,多个文件为列表,OUT 为已有目录时每个文件一个 <name>.json;"
+        "OUT 为 '-' 时写到标准输出(报告改写到标准错误)。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE", help="newspaper page(s), .txt")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="版面文本文件(.txt)")
+        parser.add_argument("--dry-run", action="store_true", help="只解析并预览,不写入")
         parser.add_argument(
-            "--dry-run", action="store_true", help="parse and report only; write nothing"
+            "--json", dest="json_out", metavar="OUT", help="输出版面 JSON('-' 为标准输出)"
         )
-        parser.add_argument(
-            "--json",
-            dest="json_out",
-            metavar="OUT",
-            help="write the parsed page(s) as edition JSON ('-': stdout)",
-        )
-        parser.add_argument(
-            "--date", type=_date, metavar="YYYY-MM-DD", help="the page's publication date"
-        )
+        parser.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="版面的出版日期")
         parser.add_argument(
             "--jobs",
             type=int,
             default=1,
             metavar="N",
-            help="import N files at a time in separate processes (each still all or nothing)",
+            help="同时用 N 个进程导入(每个文件仍然全部写入或一行不写)",
         )
         parser.add_argument(
-            "--force",
+            "--force", action="store_true", help="内容未变也重新解析并原地更新(解析器修正之后)"
+        )
+        parser.add_argument(
+            "--replace",
             action="store_true",
-            help="parse and store again even when the file is unchanged (after a parser fix)",
+            help="确认用这些文件替换同名的已导入版面(即使内容是另一个版面)",
         )
 
-    def handle(self, *args, files, dry_run, json_out, date, force, jobs, **options):
+    def handle(self, *args, files, dry_run, json_out, date, force, replace, jobs, **options):
         if jobs < 1:
-            raise CommandError("--jobs must be at least 1")
+            raise CommandError("--jobs 至少为 1")
         report = self.stderr if json_out == "-" else self.stdout
         documents, failures = [], []
-        arguments = [(f, dry_run, json_out is not None, date, force) for f in files]
+        arguments = [(f, dry_run, json_out is not None, date, force, replace) for f in files]
         for filename, (result, document, refused) in zip(
             files, _run_all(_import_one, arguments, jobs), strict=True
         ):
@@ -85,7 +81,7 @@ class Command(BaseCommand):
             if len(failures) == 1:
                 raise CommandError(failures[0])
             raise CommandError(
-                f"{len(failures)} of {len(files)} files were not imported:\n" + "\n".join(failures)
+                f"{len(files)} 个文件中有 {len(failures)} 个未导入:\n" + "\n".join(failures)
             )
 
     def _write_json(self, out, documents, several):
@@ -101,18 +97,22 @@ class Command(BaseCommand):
         _dump([d for _, d in documents] if several else documents[0][1], target)
 
 
-def _import_one(filename, dry_run, want_json, date, force):
+def _import_one(filename, dry_run, want_json, date, force, replace):
     """Read, parse and (unless a dry run) store one file: (summary, edition JSON or None)."""
     path = Path(filename)
     name = path.name
     try:
+        if path.is_file():  # a 50 MB file is refused before it is read
+            pagecheck.check_size(path.stat().st_size, name)
         data = path.read_bytes()
+    except PageError as e:
+        raise PageRefused(pagecheck.message_of(e)) from None
     except FileNotFoundError:
-        raise PageRefused(f"{filename}: no such file") from None
+        raise PageRefused(f"{filename}:文件不存在") from None
     except IsADirectoryError:
-        raise PageRefused(f"{filename}: is a directory, not a text page") from None
+        raise PageRefused(f"{filename}:这是一个目录,不是版面文本文件") from None
     except OSError as e:
-        raise PageRefused(f"{filename}: cannot be read ({e.strerror})") from None
+        raise PageRefused(f"{filename}:无法读取({e.strerror})") from None
     sha256 = hashlib.sha256(data).hexdigest()
 
     if not (dry_run or want_json or force or date):
@@ -124,17 +124,21 @@ def _import_one(filename, dry_run, want_json, date, force):
     try:
         parsed, text = importer.read_page(data, name, sha256)
     except PageError as e:
-        raise PageRefused(str(e)) from None
+        raise PageRefused(pagecheck.message_of(e)) from None
     except Exception as e:  # a parser bug must not stop the other files
-        raise PageRefused(f"{name}: could not be parsed ({type(e).__name__}: {e})") from e
+        raise PageRefused(f"{name}:解析出错,未导入(程序错误 {type(e).__name__}: {e})") from e
     document = parsed.to_dict() if want_json else None
     if dry_run:
         return _dry_summary(parsed), document
     try:
-        result = importer.import_edition(parsed, text, published_on=date, force=force)
+        result = importer.import_edition(
+            parsed, text, published_on=date, force=force, replace=replace
+        )
+    except importer.ImportRefused as e:
+        raise PageRefused(str(e)) from None
     except Exception as e:  # rolled back: report it and go on with the other files
         raise PageRefused(
-            f"{name}: import failed, nothing was stored ({type(e).__name__}: {e})"
+            f"{name}:导入失败,未写入任何数据(程序错误 {type(e).__name__}: {e})"
         ) from e
     return result.summary(), document
 
@@ -168,12 +172,11 @@ def _dump(payload, path: Path) -> None:
 
 def _dry_summary(parsed) -> str:
     line = (
-        f"{parsed.source_name}: parsed (dry run, nothing written) — {len(parsed.articles)} "
-        f"articles, {parsed.node_count()} recommendations, "
-        f"{importer.warning_summary(parsed.warnings)}"
+        f"{parsed.source_name}:已解析(试运行,未写入)— {len(parsed.articles)} 篇文章、"
+        f"{parsed.node_count()} 条建议、{pagecheck.warning_summary(parsed.warnings)}"
     )
     if (parsed.encoding or "utf-8") != "utf-8":
-        line += f", encoding {parsed.encoding}"
+        line += f"、编码 {parsed.encoding}"
     return line
 
 
@@ -181,4 +184,4 @@ def _date(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
+        raise argparse.ArgumentTypeError(f"不是日期(应为 YYYY-MM-DD):{value}") from None
