@@ -41,7 +41,7 @@ def test_a_queryset_update_appears_with_old_and_new_values(item, departments):
 
 
 def test_an_update_of_untracked_fields_adds_nothing(item):
-    Recommendation.objects.filter(pk=item.pk).update(heading="新要点", version=7)
+    Recommendation.objects.filter(pk=item.pk).update(marker="二、", version=7)
 
     assert changes(item) == []
 
