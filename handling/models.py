@@ -8,9 +8,11 @@ known when it has a CalendarYear row; for other years plain weekdays count (cale
 import datetime
 
 import pghistory
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -191,3 +193,41 @@ pghistory.track(
     model_name="CalendarYearEvent",
     obj_field=pghistory.ObjForeignKey(related_name="events", db_constraint=False),
 )(CalendarYear)
+
+
+class Supervision(models.Model):
+    """重点督办: staff mark an item as supervised by a named leader (one mark per item)."""
+
+    recommendation = models.OneToOneField(
+        "recommendations.Recommendation",
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="supervision",
+    )
+    leader = models.CharField(_("督办领导"), max_length=50)
+    note = models.TextField(_("督办要求"), blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("标记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("标记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("重点督办")
+        verbose_name_plural = _("重点督办")
+
+    def __str__(self):
+        return _("%(leader)s督办") % {"leader": self.leader}
+
+
+pghistory.track(
+    pghistory.InsertEvent("added"),
+    pghistory.UpdateEvent("changed"),
+    pghistory.DeleteEvent("removed"),
+    model_name="SupervisionEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="events", db_constraint=False),
+)(Supervision)

@@ -33,6 +33,7 @@ PROGRESS_REPORTED = "progress_reported"  # a follow-up report; data: department_
 COMMENTED = "commented"  # data: comment_id
 STATUS_CHANGED = "status_changed"  # any other status step; data: from_status, to_status
 DROPPED_FROM_SOURCE = "dropped_from_source"  # a re-import no longer prints an item in handling
+SUPERVISED = "supervised"  # 重点督办 set or taken off by staff; data: supervised (bool), leader
 # Kinds found by the periodic jobs, not by a step (actor None):
 DEADLINE_NEAR = "deadline_near"
 OVERDUE = "overdue"

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from handling import supervision
 from recommendations import search
 from recommendations.models import (
     Article,
@@ -88,6 +89,7 @@ class RecommendationFilter(django_filters.FilterSet):
     )
     level = django_filters.ChoiceFilter(label=_("层级"), choices=LEVEL_CHOICES, field_name="depth")
     removed = CheckboxFilter(label=_("包含已从原文移除的条目"), required=False)
+    supervised = CheckboxFilter(label=_("只看重点督办"), required=False, method="filter_supervised")
     sort = django_filters.ChoiceFilter(label=_("排序"), choices=SORT_CHOICES, method="noop")
 
     class Meta:
@@ -140,6 +142,9 @@ class RecommendationFilter(django_filters.FilterSet):
 
     def filter_due(self, queryset, name, value):
         return queryset.due_within(int(value))
+
+    def filter_supervised(self, queryset, name, value):
+        return queryset.filter(pk__in=supervision.supervised_ids()) if value else queryset
 
     def _cleaned(self, name):
         self.form.is_valid()  # validates once; invalid fields are left out of cleaned_data

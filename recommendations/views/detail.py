@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
+from handling.supervision_views import page_context as supervision_context
 from recommendations import figures, pagecache, workflow
 from recommendations.models import (
     Article,
@@ -57,7 +58,7 @@ def _load(pk) -> Recommendation:
     }
     return get_object_or_404(
         Recommendation.objects.select_related(
-            "article__edition", "parent__parent", "lead_department"
+            "article__edition", "parent__parent", "lead_department", "supervision"
         ).annotate(**{name: ArraySubquery(query) for name, query in links.items()}),
         pk=pk,
     )
@@ -121,6 +122,7 @@ def _detail_context(request, rec) -> dict:
             co_departments=co_departments,
         )
     )
+    context.update(supervision_context(request, rec))
     return context
 
 

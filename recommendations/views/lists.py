@@ -23,7 +23,9 @@ PAGE_SIZE = 50
 
 def list_rows(queryset):
     """What a list row shows, fetched in a fixed number of queries."""
-    return queryset.select_related("article", "lead_department").prefetch_related("tags")
+    return queryset.select_related("article", "lead_department", "supervision").prefetch_related(
+        "tags"
+    )
 
 
 def paginate(request, queryset, param="page", per_page=PAGE_SIZE, count=None):
@@ -195,6 +197,7 @@ def _list_context(request, stamp) -> dict:
         ],
         "chosen_article": filterset.form.cleaned_data.get("article"),
         "show_removed": bool(filterset.form.cleaned_data.get("removed")),
+        "show_supervised": bool(filterset.form.cleaned_data.get("supervised")),
         "list_url": request.get_full_path(),
         "page_title": _("建议列表"),
     }

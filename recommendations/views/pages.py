@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from handling import supervision
 from recommendations import figures, pagecache
 from recommendations.charts import bar_chart
 from recommendations.models import (
@@ -39,13 +40,19 @@ def _compute_figures(today):
         Recommendation.objects.current()
         .order_by()
         .values("status", "lead_department_id", "answer_category")
-        .annotate(n=Count("*"), late=Count("status", filter=open_late))
+        .annotate(
+            n=Count("*"),
+            late=Count("status", filter=open_late),
+            # The (few) supervised ids are a hashed subplan: the scan stays index-only.
+            supervised=Count("status", filter=Q(pk__in=supervision.supervised_ids())),
+        )
     )
     by_status, by_department, by_answer = {}, {}, {}
-    overdue = 0
+    overdue = supervised = 0
     for row in groups:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
         overdue += row["late"]
+        supervised += row["supervised"]
         if row["lead_department_id"] is not None:
             dept = row["lead_department_id"]
             by_department[dept] = by_department.get(dept, 0) + row["n"]
@@ -69,6 +76,7 @@ def _compute_figures(today):
     return {
         "status": by_status,
         "overdue": overdue,
+        "supervised": supervised,
         "departments": departments,
         "answers": by_answer,
         "tags": [(row["tag_id"], row["tag__name"], row["n"]) for row in tags],
@@ -176,6 +184,12 @@ def _dashboard_context(stamp) -> dict:
             "url": _list_url(deadline="overdue"),
             "css": "overdue",
         },
+        {
+            "label": _("重点督办"),
+            "value": numbers["supervised"],
+            "url": _list_url(supervised=1),
+            "css": "supervised",
+        },
     ]
     related = ("article", "lead_department")
     overdue_items = _first_overdue(today, related)
@@ -197,11 +211,24 @@ def _dashboard_context(stamp) -> dict:
 
 
 def _overdue_first(queryset, today):
-    return queryset.annotate(
-        late_rank=Case(
-            When(deadline__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+    return (
+        supervision.supervised_first(queryset)
+        .annotate(
+            late_rank=Case(
+                When(deadline__lt=today, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
         )
-    ).order_by("late_rank", F("deadline").asc(nulls_last=True), "article_id", "order", "pk")
+        .order_by(
+            "-supervised",
+            "late_rank",
+            F("deadline").asc(nulls_last=True),
+            "article_id",
+            "order",
+            "pk",
+        )
+    )
 
 
 @require_safe
@@ -226,8 +253,13 @@ def my_work(request):
             }
         )
     if user.is_portal_staff:
-        triage = current.awaiting_triage().order_by("article_id", "order", "pk")
-        late = current.overdue(today).order_by("deadline", "article_id", "order", "pk")
+        # 重点督办 first in every section, then each section's own order.
+        triage = supervision.supervised_first(current.awaiting_triage()).order_by(
+            "-supervised", "article_id", "order", "pk"
+        )
+        late = supervision.supervised_first(current.overdue(today)).order_by(
+            "-supervised", "deadline", "article_id", "order", "pk"
+        )
         context.update(
             {
                 "triage_page": paginate(request, list_rows(triage), param="triage_page"),
