@@ -104,6 +104,7 @@ def test_each_viewer_sees_the_forms_of_their_own_rights(
         client.force_login(user)
         seen.setdefault(user.username, []).append(form_ids(page(client, detail_url(assigned_item))))
     assert seen[staff.username][0] == [
+        "supervise-form",
         "transition-form",
         "reply-form",
         "assign-form",
@@ -124,7 +125,7 @@ def test_every_viewer_posts_with_their_own_csrf_token(staff, admin_user, assigne
     html = page(second, detail_url(assigned_item))  # served from the cache
     assert pagecache._placeholder() not in html
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', html)
-    assert len(tokens) == 6  # sign-out, four action forms and the comment form
+    assert len(tokens) == 7  # sign-out, 重点督办, four action forms and the comment form
     response = second.post(
         f"/recommendations/{assigned_item.pk}/comments/",
         {"body": "第二位用户的评论", "csrfmiddlewaretoken": tokens[-1]},
