@@ -27,6 +27,7 @@ from .model import Article, Block, Edition, Series, Warning
 from .repair import (
     Unit,
     assign_articles,
+    find_boxes,
     join_paragraphs,
     make_unit,
     remove_duplicate_paragraphs,
@@ -160,6 +161,10 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
             units.append(make_unit(len(units), k, p.line, p.text, p.heading))
     dups = remove_duplicate_paragraphs(units)
     tails = remove_repeated_tails(units)
+    credit_orders: dict[int, list[int]] = {}
+    for order, _credit, _line, host in credits_in_body:
+        credit_orders.setdefault(host, []).append(order)
+    boxes = find_boxes(units, [h.kind for h in headers], credit_orders)
     assign_articles(units)
 
     # Credits printed inside the body go to the article being read there.
@@ -186,6 +191,21 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
         line, origin = tail.lines[0], tail.original.lines[-1]
         message = f"第{line}行开头的“{short}”重复了第{origin}行的句末,已删除"
         warnings.append(Warning("duplicate_removed", tail.lines, message, k))
+
+    for box in boxes:
+        back = [line for u in box.after if u.article == box.host for line in u.lines]
+        if back:
+            cut = box.cut.lines[-1]
+            warnings.append(
+                Warning(
+                    "interleave_repaired",
+                    back,
+                    f"短讯《{articles[box.report].title}》插排在《{articles[box.host].title}》"
+                    f"第{cut}行的句子中间,第{back[0]}–{back[-1]}行是《{articles[box.host].title}》"
+                    "的接续,已归回",
+                    box.host,
+                )
+            )
 
     # Interleaved text given back to another article.
     run: list[Unit] = []

@@ -47,6 +47,7 @@ class Unit:
     complete: bool
     article: int = -1  # assigned article
     removed: bool = False
+    box: int = -1  # the boxed report this unit follows in its host's column (find_boxes)
 
     @property
     def text(self) -> str:
@@ -205,6 +206,62 @@ def remove_repeated_tails(units: list[Unit]) -> list[Tail]:
     return found
 
 
+# ------------------------------------------------------------------ reports boxed in a column
+
+
+@dataclass
+class Box:
+    """A short report printed inside a signed piece's column, in the middle of a sentence."""
+
+    report: int
+    host: int
+    cut: Unit  # the host's paragraph the box interrupts
+    after: list[Unit]  # what the report's region holds after the box: the host's column
+
+
+def find_boxes(units: list[Unit], kinds: list[str], credits: dict[int, list[int]]) -> list[Box]:
+    """Find news reports boxed inside a signed piece's column and give the host its column
+    back.
+
+    The box (title, 本报讯 paragraph, paragraphs, photo credit) interrupts a sentence of the
+    host piece, which goes on after the box; the page's regions, cut at every title, would
+    put the host's rest into the report. A report is a box when the paragraph printed right
+    before its title is a signed piece's sentence cut off, and the box's end shows: a later
+    paragraph of the report's region that completes the cut word (…解决方 | 案。), or else
+    the report's photo credit printed after its first paragraph. From there on the region is
+    the host's again; the beam may still give a paragraph to the report (its own first
+    paragraph may be cut and go on later on the page: ``box`` keeps it reachable).
+    """
+    live = [u for u in units if not u.removed]
+    boxes: list[Box] = []
+    for k in range(1, len(kinds)):
+        region = [u for u in live if u.host == k]
+        if kinds[k] != "news" or len(region) < 2:
+            continue
+        before = [u for u in live if u.order < region[0].order]
+        cut = before[-1] if before else None
+        if cut is None or cut.complete or kinds[cut.host] != "reflection":
+            continue
+        end = next(
+            (
+                i
+                for i, u in enumerate(region[1:], start=1)
+                if u.lead is None and not u.heading and spanning_word(cut.text, u.text)
+            ),
+            None,
+        )
+        if end is None:
+            late = [o for o in credits.get(k, []) if o > region[0].order]
+            if late:
+                end = next((i for i, u in enumerate(region) if u.order >= late[0]), None)
+        if end is None or region[end].lead is not None or region[end].heading:
+            continue
+        for u in region[end:]:
+            u.host, u.box = cut.host, k
+        boxes.append(Box(k, cut.host, cut, region[end:]))
+    return boxes
+
+
 # ------------------------------------------------------------------ interleave (beam search)
 
 Stack = tuple[tuple[str, int, bool], ...]
@@ -257,7 +314,9 @@ def assign_articles(units: list[Unit]) -> None:
         host = u.host
         new_region = host != prev_host
         prev_host = host
-        near = range(max(0, host - NEIGHBOURS), host + 1)
+        near = [*range(max(0, host - NEIGHBOURS), host + 1)]
+        if u.box > host:
+            near.append(u.box)
         plain = u.lead is None and not u.heading
         marks = [(m, not (i == 0 and u.lead is not None)) for i, m in enumerate(u.markers)]
         end_state = u.order if not u.complete else -1
