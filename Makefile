@@ -16,15 +16,18 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Database, starting data, demo accounts and every page in fixtures/.
+# `make run` creates the demo accounts (development only); DEMO_ACCOUNTS=0 make run does not.
+DEMO_ACCOUNTS ?= 1
+
+# Development database: migrations (with the starting data) and every page in fixtures/.
 setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_calendar
-	$(PY) manage.py seed_portal
 	$(PY) manage.py import_newspaper fixtures/*.txt
 
 # The web server and a job worker (e-mail, reminders); Ctrl-C stops both.
 run: setup
+	DEMO_ACCOUNTS=$(DEMO_ACCOUNTS) $(PY) manage.py seed_portal
 	PORT=$(PORT) bash bin/run
 
 # The system packages first (bin/test-prereqs installs them as root or says what to install), so a
@@ -46,9 +49,12 @@ format: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The production stack (DEBUG off, gunicorn, whitenoise, JOB_WORKERS job workers, default 1). Set SECRET_KEY, ALLOWED_HOSTS and
-# DATABASE_URL for a real deployment; locally the embedded database and a throw-away key do.
-serve: setup
+# The production stack (DEBUG off, gunicorn, whitenoise, HTTPS only, JOB_WORKERS job workers,
+# default 1). Set SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL for a real deployment; locally the
+# embedded database and a throw-away key do, and PLAIN_HTTP_LOOPBACK=1 allows plain HTTP on
+# 127.0.0.1 for a test. It runs migrations and creates no other data (no demo accounts, no
+# pages): an administrator comes from `manage.py createsuperuser`.
+serve: install
 	bash bin/serve
 
 # The benchmark builds and drops its own databases; it needs no dev data.

@@ -156,6 +156,7 @@ def bench_env(database_url: str, secret_key: str) -> dict:
         SESSION_COOKIE_SECURE="0",
         CSRF_COOKIE_SECURE="0",
         SECURE_HSTS_SECONDS="0",
+        PLAIN_HTTP_LOOPBACK="1",  # bin/serve refuses insecure settings without it
         WEB_CONCURRENCY="2",
         JOB_WORKERS="0",  # the web stack alone; bench/notifications.py measures the queue
         LOG_LEVEL="WARNING",

@@ -5,6 +5,7 @@ start unless SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are set, and turns on ev
 that `manage.py check --deploy` looks for.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -77,12 +78,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Attaches the signed-in user and URL to every history row written during a request.
-    "pghistory.middleware.HistoryMiddleware",
+    "portal.middleware.HistoryMiddleware",
     # Must be last: it throttles failed sign-ins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,6 +128,15 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Addresses (or networks, 10.0.0.0/24) of the reverse proxies in front of gunicorn. Only a
+# request from one of them has its X-Forwarded-For read for the client's address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address.") from None
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 
 # Without REDIS_URL each process has its own memory cache: fine for figures keyed on a change
 # stamp, but not for sessions — a sign-out on one gunicorn worker would not reach the others —
@@ -200,6 +210,8 @@ CONTENT_SECURITY_POLICY = {
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer may poll a backend over plain HTTP; a redirect would read as "down".
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -214,8 +226,11 @@ if PRODUCTION:
 # it (an e-mail's state, attempts, last error) is kept in the app's own rows.
 PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
 
-# Demo accounts (one per role) are created by `manage.py seed_portal` only in development.
-DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", not PRODUCTION)
+# Demo accounts (one per role, passwords in the README) are created by `manage.py seed_portal`
+# only in development and only when asked (`make run` asks); production never creates them.
+DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", False)
+if PRODUCTION and DEMO_ACCOUNTS:
+    raise ImproperlyConfigured("DEMO_ACCOUNTS must be off in production.")
 
 LOGGING = {
     "version": 1,

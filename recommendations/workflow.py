@@ -93,8 +93,22 @@ def can_reply(user, rec: Recommendation) -> bool:
     )
 
 
+def is_co_handler(user, rec: Recommendation) -> bool:
+    """A handler of one of the item's co-departments (协办)."""
+    if not (user and user.is_authenticated and user.is_handler):
+        return False
+    ids = getattr(rec, "co_department_ids", None)  # annotated by the detail page's loader
+    if ids is not None:
+        return user.department_id in ids
+    return CoDepartment.objects.filter(
+        recommendation_id=rec.pk, department_id=user.department_id
+    ).exists()
+
+
 def can_comment(user, rec: Recommendation) -> bool:
-    return is_staff(user) or bool(user and user.is_authenticated and user.is_handler)
+    """Staff, and the handlers of the lead department and of the co-departments (domain.md);
+    every other handler reads, like a viewer."""
+    return is_staff(user) or is_lead_handler(user, rec) or is_co_handler(user, rec)
 
 
 def allowed_transitions(user, rec: Recommendation) -> list[str]:

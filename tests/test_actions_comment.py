@@ -1,4 +1,4 @@
-"""POST /recommendations/<pk>/comments/: add a comment (staff and handlers)."""
+"""POST /recommendations/<pk>/comments/: add a comment (staff, the lead and co-departments' handlers)."""
 
 import pytest
 from django.db import connection
@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from recommendations.history import build_history
-from recommendations.models import Comment, CommentEvent
+from recommendations.models import CoDepartment, Comment, CommentEvent
 from recommendations.views.actions import action_context
 from tests.action_helpers import detail_url, messages_of, post_as, url
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 NAME = "recommendation_comment"
 
 
-@pytest.mark.parametrize("role", ["staff", "handler", "other_handler", "admin"])
+@pytest.mark.parametrize("role", ["staff", "handler", "admin"])
 def test_it_adds_a_comment(client, users, assigned_item, role):
     response = post_as(client, users[role], NAME, assigned_item, {"body": "  请补充数据来源。 "})
 
@@ -47,6 +47,24 @@ def test_it_does_not_change_the_item_or_its_version(client, handler, assigned_it
 
     assigned_item.refresh_from_db()
     assert assigned_item.version == version
+
+
+def test_it_refuses_a_handler_of_a_department_not_on_the_item(client, other_handler, assigned_item):
+    response = post_as(client, other_handler, NAME, assigned_item, {"body": "不是我们的事"})
+
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_it_accepts_a_co_departments_handler(
+    client, other_handler, other_department, assigned_item
+):
+    CoDepartment.objects.create(recommendation=assigned_item, department=other_department)
+
+    response = post_as(client, other_handler, NAME, assigned_item, {"body": "协办意见"})
+
+    assert response.status_code == 302
+    assert Comment.objects.get().author == other_handler
 
 
 def test_it_refuses_a_viewer(client, viewer, assigned_item):

@@ -54,7 +54,8 @@ def browser():
 
 
 @pytest.fixture
-def seeded(transactional_db):
+def seeded(transactional_db, settings):
+    settings.DEMO_ACCOUNTS = True  # the steps sign in as the demo staff and handler
     call_command("seed_portal", stdout=StringIO())
     call_command("import_newspaper", str(SEED), stdout=StringIO())
 

@@ -1,6 +1,3 @@
-from io import StringIO
-
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -41,23 +38,6 @@ def test_repeated_failures_lock_the_username_from_that_address(client, viewer, s
     User.objects.create_user(username="viewer2", password=PASSWORD)
     ok = client.post(reverse("login"), {"username": "viewer2", "password": PASSWORD})
     assert ok.status_code == 302
-
-
-def test_seed_portal_creates_one_demo_account_per_role_and_is_repeatable(db):
-    out = StringIO()
-    call_command("seed_portal", stdout=out)
-    call_command("seed_portal", stdout=out)
-    assert User.objects.filter(username__in=["viewer", "staff", "handler", "admin"]).count() == 4
-    handler = User.objects.get(username="handler")
-    assert handler.is_handler and handler.department.name == "区科信局"
-    assert User.objects.get(username="staff").is_portal_staff
-    assert "staff-demo-2026" in out.getvalue()
-
-
-def test_seed_portal_creates_nothing_when_demo_accounts_are_off(db, settings):
-    settings.DEMO_ACCOUNTS = False
-    call_command("seed_portal", stdout=StringIO())
-    assert not User.objects.filter(username="staff").exists()
 
 
 def test_a_signed_in_handler_is_read_with_their_department_in_one_query(

@@ -22,7 +22,7 @@ ALLOWED = {
     "recommendation_assign": {"staff", "admin"},
     "recommendation_transition": {"staff", "admin", "handler"},
     "recommendation_reply": {"staff", "admin", "handler"},
-    "recommendation_comment": {"staff", "admin", "handler", "other_handler"},
+    "recommendation_comment": {"staff", "admin", "handler"},
     "recommendation_bulk": {"staff", "admin"},
 }
 

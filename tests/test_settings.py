@@ -99,3 +99,9 @@ def test_a_shared_redis_cache_carries_sessions_when_configured():
     result = run_django(show, **PROD, REDIS_URL="redis://127.0.0.1:6379/1")
     assert result.returncode == 0, result.stderr
     assert "cached_db" in result.stdout and "RedisCache" in result.stdout
+
+
+def test_a_malformed_trusted_proxy_is_an_error():
+    result = run_django(SETUP, **PROD, TRUSTED_PROXIES="10.0.0.5,nginx-host")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr

@@ -3,7 +3,7 @@
 import pytest
 
 from recommendations import workflow
-from recommendations.models import Recommendation, Tag
+from recommendations.models import CoDepartment, Recommendation, Tag
 from tests.action_helpers import S, answered, days_from_today, make_status
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +38,20 @@ def test_allowed_transitions_follow_role_and_status(users, assigned_item, status
         ("viewer", False),
         ("staff", True),
         ("handler", True),
-        ("other_handler", True),
+        ("other_handler", False),
         ("admin", True),
     ],
 )
-def test_comment_is_open_to_staff_and_every_handler(users, assigned_item, role, expected):
+def test_comment_is_open_to_staff_and_the_lead_departments_handlers(
+    users, assigned_item, role, expected
+):
     assert workflow.can_comment(users[role], assigned_item) is expected
+
+
+def test_a_co_departments_handler_may_comment(other_handler, other_department, assigned_item):
+    CoDepartment.objects.create(recommendation=assigned_item, department=other_department)
+
+    assert workflow.can_comment(other_handler, assigned_item)
 
 
 def test_a_handler_without_department_is_a_viewer(handler, assigned_item):
@@ -164,12 +172,12 @@ def test_transition_refuses_outsiders_with_permission_denied(other_handler, assi
         workflow.transition(assigned_item, other_handler, S.IN_PROGRESS)
 
 
-def test_comment_strips_and_refuses_blank(handler, item):
+def test_comment_strips_and_refuses_blank(handler, assigned_item):
     with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.add_comment(item, handler, "   ")
+        workflow.add_comment(assigned_item, handler, "   ")
     assert refused.value.field == "body"
 
-    comment = workflow.add_comment(item, handler, "  好 ")
+    comment = workflow.add_comment(assigned_item, handler, "  好 ")
     assert comment.body == "好"
 
 

@@ -1,44 +1,52 @@
+import sys
+
 from django.conf import settings
-from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.models import (
-    ROLE_ADMIN,
-    ROLE_HANDLER,
-    ROLE_STAFF,
-    ROLE_VIEWER,
-    Department,
-    User,
-)
-
-# One account per role for trying the portal locally. Never created in production.
-DEMO_ACCOUNTS = [
-    # username, password, role, department, display name
-    ("viewer", "viewer-demo-2026", ROLE_VIEWER, None, "演示浏览员"),
-    ("staff", "staff-demo-2026", ROLE_STAFF, None, "演示研判员"),
-    ("handler", "handler-demo-2026", ROLE_HANDLER, "区科信局", "演示承办人"),
-    ("handler2", "handler2-demo-2026", ROLE_HANDLER, "区外办", "演示承办人二"),
-    ("admin", "admin-demo-2026", ROLE_ADMIN, None, "演示管理员"),
-]
+from recommendations import demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo account of each role (development only) and print their credentials."
+    help = (
+        "Demo accounts, one per role. Without options: create the missing ones (development "
+        "only, and only with DEMO_ACCOUNTS=1, as `make run` sets); existing accounts are never "
+        "changed. --check: fail while any signs in with its published password. --remove: "
+        "delete them (or disable those that wrote comments)."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        modes = parser.add_mutually_exclusive_group()
+        modes.add_argument("--check", action="store_true")
+        modes.add_argument("--remove", action="store_true")
+
+    def handle(self, *args, check=False, remove=False, **options):
+        if check:
+            return self.check()
+        if remove:
+            for username, outcome in demo.remove():
+                self.stdout.write(f"  {username}: {outcome}")
+            return None
+        if settings.PRODUCTION:
+            raise CommandError("Demo accounts are never created in production.")
         if not settings.DEMO_ACCOUNTS:
-            self.stdout.write("Demo accounts are disabled (DEMO_ACCOUNTS=0 or production).")
-            return
+            self.stdout.write("Demo accounts not requested (set DEMO_ACCOUNTS=1 to create them).")
+            return None
         self.stdout.write("Demo accounts (development only):")
-        for username, password, role, department_name, display in DEMO_ACCOUNTS:
-            department = Department.objects.get(name=department_name) if department_name else None
-            user, _ = User.objects.get_or_create(username=username)
-            user.first_name = display
-            user.department = department
-            user.is_staff = role == ROLE_ADMIN  # Django admin is for the admin role only
-            user.is_superuser = role == ROLE_ADMIN
-            user.set_password(password)
-            user.save()
-            user.groups.set([Group.objects.get(name=role)])
+        for username, password, role, department_name, created in demo.create():
             where = f" ({department_name})" if department_name else ""
-            self.stdout.write(f"  {role:<8} {username:<9} / {password}{where}")
+            note = "" if created else "  [exists, left unchanged]"
+            self.stdout.write(f"  {role:<8} {username:<9} / {password}{where}{note}")
+        return None
+
+    def check(self):
+        found = demo.present()
+        if not found:
+            return
+        names = ", ".join(sorted(user.username for user in found))
+        self.stderr.write(
+            f"拒绝启动:数据库中仍有使用公开演示密码的账号({names})。\n"
+            f"Refusing to start: this database holds demo accounts with their published "
+            f"passwords ({names}). Remove them with `python manage.py seed_portal --remove` "
+            f"and create real administrators with `python manage.py createsuperuser`."
+        )
+        sys.exit(1)

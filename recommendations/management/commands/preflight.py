@@ -1,0 +1,24 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "What bin/serve does before gunicorn starts, in one process: the system checks (with "
+        "--deploy unless --plain-http), the migrations, the refusal of demo accounts and "
+        "collectstatic. It creates no data beyond the migrations."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--plain-http",
+            action="store_true",
+            help="a plain-HTTP loopback test: the checks without --deploy",
+        )
+
+    def handle(self, *args, plain_http=False, **options):
+        deploy = [] if plain_http else ["--deploy"]
+        call_command("check", *deploy, fail_level="WARNING")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("seed_portal", check=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
