@@ -159,3 +159,20 @@ def assigned_item(item, lead_department):
 @pytest.fixture
 def tag(db):
     return Tag.objects.get(name="算力")
+
+
+@pytest.fixture
+def committed_db(transactional_db):
+    """Rows committed where another process (a launched server) can read them.
+
+    A transactional test before this one ended with a flush, which also removed the starting
+    data of migration 0002 (departments, tags, role groups): it is loaded again here.
+    """
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    migration = "0002_starting_data"
+    state = MigrationExecutor(connection).loader.project_state(("recommendations", migration))
+    importlib.import_module(f"recommendations.migrations.{migration}").forwards(state.apps, None)

@@ -1,7 +1,7 @@
 """Start the production launcher (bin/serve, or `make serve`) against the test database.
 
-The server is a separate process, so the tests that use it need `transactional_db` (their rows
-are committed where it can read them). Start-ups are serialised across pytest-xdist workers:
+The server is a separate process, so the tests that use it need `committed_db` (conftest.py:
+their rows are committed where it can read them). Start-ups are serialised across pytest-xdist workers:
 each runs `collectstatic` into the one `staticfiles/` folder.
 """
 
@@ -105,6 +105,14 @@ class Served:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        # Until gunicorn's workers are gone too: they hold connections to the test database.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
         self.log.close()
 
 

@@ -54,7 +54,7 @@ def browser():
 
 
 @pytest.fixture
-def seeded(transactional_db, settings):
+def seeded(committed_db, settings):
     settings.DEMO_ACCOUNTS = True  # the steps sign in as the demo staff and handler
     call_command("seed_portal", stdout=StringIO())
     call_command("import_newspaper", str(SEED), stdout=StringIO())

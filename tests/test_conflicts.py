@@ -159,7 +159,8 @@ def test_a_stale_tag_save_writes_nothing(client, staff, admin_user, assigned_ite
 def test_a_comment_is_never_refused_for_a_concurrent_change(
     client, staff, handler, assigned_item, page_version, departments
 ):
-    reassign(client, staff, assigned_item, page_version, departments)
+    # The lead stays the handler's department (who may comment is not what this is about).
+    reassign(client, staff, assigned_item, page_version, departments, lead="区科信局")
 
     response = post_as(
         client, handler, "recommendation_comment", assigned_item, {"body": "同时写的评论"}

@@ -97,12 +97,7 @@ def test_remove_deletes_them_and_disables_one_with_comments(db, settings, item):
     seed("--check")  # no SystemExit
 
 
-# The launcher is another process: these tests commit (and keep the starting data afterwards).
-serving = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@serving
-def test_make_serve_creates_no_account_and_no_data():
+def test_make_serve_creates_no_account_and_no_data(committed_db):
     port = free_port()
     with served(
         serve_env(port, PLAIN_HTTP_LOOPBACK="1"), command=("make", "-s", "serve")
@@ -113,8 +108,7 @@ def test_make_serve_creates_no_account_and_no_data():
     assert not Edition.objects.exists()
 
 
-@serving
-def test_the_launcher_refuses_a_database_with_demo_accounts(settings, real_hashers):
+def test_the_launcher_refuses_a_database_with_demo_accounts(committed_db, settings, real_hashers):
     settings.DEMO_ACCOUNTS = True
     seed()
     port = free_port()

@@ -33,7 +33,7 @@ def test_it_refuses_post(client, db):
 
 
 def test_it_answers_503_with_a_session_cookie_while_the_database_is_down(
-    client, viewer, transactional_db
+    committed_db, client, viewer
 ):
     """The history middleware reads the signed-in user before the view: during a real outage
     (nothing listens on the database port) that read must not turn the 503 into a 500."""

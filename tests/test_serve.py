@@ -11,7 +11,8 @@ from django.conf import global_settings
 from recommendations.models import User
 from tests.serve_helpers import free_port, get, serve_env, served
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The launcher is another process: the tests commit what it reads.
+pytestmark = pytest.mark.usefixtures("committed_db")
 
 HTTPS = {"X-Forwarded-Proto": "https"}
 
