@@ -46,6 +46,7 @@ def serve_env(port: int, **overrides) -> dict:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         PORT=str(port),
         WEB_CONCURRENCY="1",
+        JOB_WORKERS="0",  # the web server alone: what these tests look at
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.update(overrides)
