@@ -6,8 +6,13 @@ from procrastinate.contrib.django.apps import ProcrastinateConfig
 class NotificationsConfig(AppConfig):
     """Messages in the portal, e-mail and reminders, driven by the job queue."""
 
+    # This module also holds the job queue's config: "notifications" in INSTALLED_APPS means this.
+    default = True
     name = "notifications"
     verbose_name = _("消息与提醒")
+
+    def ready(self):
+        from notifications import receivers  # noqa: F401  (connects the event listener)
 
 
 class JobQueueConfig(ProcrastinateConfig):

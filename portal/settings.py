@@ -226,6 +226,22 @@ if PRODUCTION:
 # it (an e-mail's state, attempts, last error) is kept in the app's own rows.
 PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
 
+# E-mail goes through the intranet's own SMTP server, only ever from a job (notifications/).
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS on the plain port
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start (usually port 465)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "建议办理平台 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails: the address officials open the portal at.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
 # Demo accounts (one per role, passwords in the README) are created by `manage.py seed_portal`
 # only in development and only when asked (`make run` asks); production never creates them.
 DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", False)
@@ -237,6 +253,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    # The job worker says which job it starts and how it ended (INFO) unless told otherwise.
-    "loggers": {"procrastinate": {"level": env_str("JOB_LOG_LEVEL", "INFO")}},
+    # The job worker says which job it starts and how it ended (INFO) unless told otherwise;
+    # queuing a job (every request that notifies) and loading the task list say nothing.
+    "loggers": {
+        "procrastinate": {"level": env_str("JOB_LOG_LEVEL", "INFO")},
+        "procrastinate.jobs": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
+    },
 }

@@ -1,16 +1,23 @@
 """Sign-in backend: Django's ModelBackend, reading the user's department with the user.
 
 Every page header names the signed-in user's department, and the workflow checks a handler's
-department on every item page; reading it with the user spares a query on each request.
+department on every item page; reading it with the user spares a query on each request. The
+header's count of unread messages (notifications/unread.py) is read in that same query.
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from notifications.unread import unread_count_subquery
+
 
 class PortalBackend(ModelBackend):
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("department")
+        users = (
+            get_user_model()
+            ._default_manager.select_related("department")
+            .annotate(unread_message_count=unread_count_subquery())
+        )
         try:
             user = users.get(pk=user_id)
         except get_user_model().DoesNotExist:
