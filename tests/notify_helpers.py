@@ -1,12 +1,11 @@
-"""Shared set-up of the notification tests that need committed data (a worker process reads it):
-role groups, departments, one user per role with an e-mail address, an item to act on."""
+"""Shared set-up of the notification tests that need committed data (a worker process reads it;
+use with the `committed_db` fixture): users with e-mail addresses, an item to act on."""
 
 import datetime
 
 from django.contrib.auth.models import Group
 
 from recommendations.models import (
-    ROLE_ADMIN,
     ROLE_HANDLER,
     ROLE_STAFF,
     ROLE_VIEWER,
@@ -20,12 +19,7 @@ from tests.conftest import PASSWORD
 
 
 def committed_world() -> dict:
-    """Get-or-create, because a transactional test's flush may have emptied the starting data."""
-    for name in (ROLE_VIEWER, ROLE_STAFF, ROLE_HANDLER, ROLE_ADMIN):
-        Group.objects.get_or_create(name=name)
-    lead, _ = Department.objects.get_or_create(name="区科信局")
-    co, _ = Department.objects.get_or_create(name="区外办")
-    other, _ = Department.objects.get_or_create(name="区教委")
+    lead, co, other = (Department.objects.get(name=n) for n in ("区科信局", "区外办", "区教委"))
 
     def user(username, role, department=None):
         u = User.objects.create_user(

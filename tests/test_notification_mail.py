@@ -16,7 +16,7 @@ BASE = "https://portal.example.test"
 
 
 @pytest.fixture
-def world(transactional_db):
+def world(committed_db):
     empty_queue()
     yield committed_world()
     empty_queue()
