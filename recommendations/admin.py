@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from recommendations import workflow
 from recommendations.admin_import import import_pages
+from recommendations.forms import BULK_STATUS_CHOICES, clean_bulk_status
 from recommendations.models import (
     Affiliation,
     Article,
@@ -199,6 +200,14 @@ class BulkStatusForm(forms.Form):
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered: what a bulk step can reach (已办结 takes each item's own answer).
+        self.fields["status"].widget.choices = BULK_STATUS_CHOICES
+
+    def clean_status(self):
+        return clean_bulk_status(self.cleaned_data["status"])
+
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
@@ -283,14 +292,14 @@ class RecommendationAdmin(admin.ModelAdmin):
     def bulk_assign(self, request, queryset):
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            count = workflow.bulk_assign(
+            result = workflow.bulk_assign(
                 queryset,
                 user=request.user,
                 lead_department=form.cleaned_data["lead_department"],
                 co_departments=form.cleaned_data["co_departments"],
                 deadline=form.cleaned_data["deadline"],
             )
-            self.message_user(request, _("已交办 %(n)d 条建议。") % {"n": count}, messages.SUCCESS)
+            self._report(request, result, _("已交办 %(n)d 条建议。"))
             return None
         return self._intermediate(request, queryset, form, "bulk_assign", _("交办所选建议"))
 
@@ -304,18 +313,18 @@ class RecommendationAdmin(admin.ModelAdmin):
                 to_status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
             )
-            if result.changed:
-                self.message_user(
-                    request,
-                    _("已更改 %(n)d 条建议的状态。") % {"n": result.changed},
-                    messages.SUCCESS,
-                )
-            for rec, reason in result.refused:
-                self.message_user(
-                    request, f"{rec.place or rec.number} {rec.heading}:{reason}", messages.WARNING
-                )
+            self._report(request, result, _("已更改 %(n)d 条建议的状态。"))
             return None
         return self._intermediate(request, queryset, form, "bulk_change_status", _("更改状态"))
+
+    def _report(self, request, result, done):
+        """The items changed, then each refused item with the rule's reason."""
+        if result.changed:
+            self.message_user(request, done % {"n": result.changed}, messages.SUCCESS)
+        for rec, reason in result.refused:
+            self.message_user(
+                request, f"{rec.place or rec.number} {rec.heading}:{reason}", messages.WARNING
+            )
 
     def _intermediate(self, request, queryset, form, action, title):
         context = {

@@ -14,9 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recommendations.models import Department, Recommendation, Tag
+from recommendations.workflow import BULK_STATUSES
 
 REQUIRED = {"required": _("此项必填。")}
 DATE_ERRORS = {"required": _("请填写办理期限。"), "invalid": _("请输入有效的日期,如 2025-06-30。")}
+
+
+BULK_STATUS_CHOICES = [
+    (value, label) for value, label in Recommendation.Status.choices if value in BULK_STATUSES
+]
+
+
+def clean_bulk_status(status):
+    if status and status not in BULK_STATUSES:
+        raise forms.ValidationError(_("“已办结”须逐条填写答复类别和答复内容,不能批量设置。"))
+    return status
 
 
 class VersionedForm(forms.Form):
@@ -307,6 +319,11 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
+        # Offer only what a bulk step can reach: 已办结 takes each item's own answer.
+        self.fields["status"].widget.choices = [("", _("请选择")), *BULK_STATUS_CHOICES]
+
+    def clean_status(self):
+        return clean_bulk_status(self.cleaned_data["status"])
 
     def clean_deadline(self):
         return check_deadline(self.cleaned_data["deadline"])

@@ -87,6 +87,11 @@ def can_triage(user) -> bool:
     return is_staff(user)
 
 
+def can_assign(user, rec: Recommendation) -> bool:
+    """交办 (again): not on an answered item, whose reply is the lead department's credit."""
+    return can_triage(user) and rec.status != S.ANSWERED
+
+
 def can_reply(user, rec: Recommendation) -> bool:
     return is_staff(user) or (
         is_lead_handler(user, rec) and rec.status in (S.ASSIGNED, S.IN_PROGRESS)
@@ -159,6 +164,8 @@ def assign(rec, user, *, lead_department, deadline, co_departments=(), expected_
         raise WorkflowError(_("交办必须指定主办部门。"), field="lead_department")
     if deadline is None:
         raise WorkflowError(_("交办必须设定办理期限。"), field="deadline")
+    if rec.status == S.ANSWERED:
+        raise WorkflowError(_("这条建议已办结,不能重新交办;如需改由其他部门办理,请先重新打开。"))
     co_ids = {d.pk for d in co_departments} - {lead_department.pk}
     changes = {"lead_department": lead_department, "deadline": deadline}
     if rec.status in (S.NEW, S.NOT_ACTIONABLE):
@@ -306,25 +313,37 @@ def _locked(queryset):
     )
 
 
-def bulk_assign(queryset, *, user, lead_department, deadline, co_departments=()) -> int:
+def bulk_assign(queryset, *, user, lead_department, deadline, co_departments=()) -> BulkResult:
+    """Assign every item the rules allow; report the rest (an answered item) with the reason."""
     if not can_triage(user):
         raise PermissionDenied(_("只有研判员可以交办建议。"))
-    count = 0
+    result = BulkResult()
     with transaction.atomic():
         for rec in _locked(queryset).select_related("lead_department"):
-            assign(
-                rec,
-                user,
-                lead_department=lead_department,
-                deadline=deadline,
-                co_departments=co_departments,
-            )
-            count += 1
-    return count
+            try:
+                with transaction.atomic():
+                    assign(
+                        rec,
+                        user,
+                        lead_department=lead_department,
+                        deadline=deadline,
+                        co_departments=co_departments,
+                    )
+            except WorkflowError as exc:
+                result.refused.append((rec, str(exc)))
+            else:
+                result.changed += 1
+    return result
+
+
+# The statuses a bulk step may set: 已办结 needs each item's own answer category and reply.
+BULK_STATUSES = tuple(value for value in S.values if value != S.ANSWERED)
 
 
 def bulk_transition(queryset, *, user, to_status, note="") -> BulkResult:
     """Apply the step to every item it is allowed for; report the rest with the reason."""
+    if to_status not in BULK_STATUSES:
+        raise WorkflowError(_("“已办结”须逐条填写答复类别和答复内容,不能批量设置。"))
     result = BulkResult()
     with transaction.atomic():
         for rec in _locked(queryset).select_related("lead_department"):

@@ -202,10 +202,10 @@ def test_bulk_actions_lock_a_distinct_queryset(staff, tagged_items, departments)
     )
     assert (result.changed, result.refused) == (2, [])
 
-    count = workflow.bulk_assign(
+    assigned = workflow.bulk_assign(
         tagged_items, user=staff, lead_department=departments["区教委"], deadline=days_from_today(4)
     )
-    assert count == 2
+    assert (assigned.changed, assigned.refused) == (2, [])
 
     removed = workflow.bulk_tag(
         tagged_items, user=staff, tags=[Tag.objects.get(name="人才")], remove=True

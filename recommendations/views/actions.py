@@ -89,6 +89,7 @@ def action_context(
         if co_departments is None:
             co_departments = rec.co_departments.all()
         context["tag_form"] = TagForm(initial={**version, "tags": [t.pk for t in rec_tags]})
+    if workflow.can_assign(user, rec):
         context["assign_form"] = AssignForm(
             initial={
                 **version,
@@ -399,23 +400,25 @@ def recommendation_bulk(request):
             )
             messages.success(request, template % {"n": count, "tags": names})
         elif action == BulkForm.Action.ASSIGN:
-            count = workflow.bulk_assign(
+            result = workflow.bulk_assign(
                 queryset,
                 user=user,
                 lead_department=data["lead_department"],
                 deadline=data["deadline"],
                 co_departments=data["co_departments"],
             )
-            messages.success(
-                request,
-                _("已将 %(n)d 条建议交办给%(department)s。")
-                % {"n": count, "department": data["lead_department"]},
-            )
+            done = _("已将 %(n)d 条建议交办给%(department)s。") % {
+                "n": result.changed,
+                "department": data["lead_department"],
+            }
+            _report_bulk(request, result, done, _("未交办"))
         else:
             result = workflow.bulk_transition(
                 queryset, user=user, to_status=data["status"], note=data["note"]
             )
-            _report_transition(request, result, data["status"])
+            label = Recommendation.Status(data["status"]).label
+            done = _("已将 %(n)d 条建议改为“%(status)s”。") % {"n": result.changed, "status": label}
+            _report_bulk(request, result, done, _("未更改"))
     except workflow.PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     except workflow.WorkflowError as exc:
@@ -423,22 +426,25 @@ def recommendation_bulk(request):
     return redirect(next_url)
 
 
-def _report_transition(request, result: workflow.BulkResult, status: str) -> None:
-    label = Recommendation.Status(status).label
+def _report_bulk(request, result: workflow.BulkResult, done: str, not_done: str) -> None:
+    """`done` when something changed, then each refused item ("未交办 一、2 …:reason")."""
     if result.changed:
-        messages.success(
-            request,
-            _("已将 %(n)d 条建议改为“%(status)s”。") % {"n": result.changed, "status": label},
-        )
+        messages.success(request, done)
     for rec, reason in result.refused[:MAX_REFUSALS_LISTED]:
         messages.warning(
             request,
-            _("未更改 %(item)s:%(reason)s")
-            % {"item": f"{rec.place or rec.number} {rec.heading}", "reason": reason},
+            _("%(not_done)s %(item)s:%(reason)s")
+            % {
+                "not_done": not_done,
+                "item": f"{rec.place or rec.number} {rec.heading}",
+                "reason": reason,
+            },
         )
     hidden = len(result.refused) - MAX_REFUSALS_LISTED
     if hidden > 0:
-        messages.warning(request, _("另有 %(n)d 条建议未更改。") % {"n": hidden})
+        messages.warning(
+            request, _("另有 %(n)d 条建议%(not_done)s。") % {"n": hidden, "not_done": not_done}
+        )
 
 
 urlpatterns = [
