@@ -195,10 +195,11 @@ def remove_repeated_tails(units: list[Unit]) -> list[Tail]:
                 )
                 if original is not None:
                     found.append(Tail(u, original, u.text[a:b], run_lines(u.run, a, b)))
-                    u.run = strip_run(run_remove(u.run, [(a, b)]))
-                    if not u.text.strip():
-                        u.removed = True
+                    rest = strip_run(run_remove(u.run, [(a, b)]))
+                    if not run_text(rest).strip():
+                        u.removed = True  # its run stays: a repeat of it still names lines
                         continue
+                    u.run = rest
                     _classify(u, False)
         last = _last_sentence(u.text)
         if last is not None and u.complete:

@@ -88,3 +88,22 @@ def test_a_short_sentence_that_opens_a_paragraph_is_kept_when_it_ends_no_earlier
     [art] = ed.articles
     assert [b.text[:6] for b in art.blocks] == ["一是建设平台", "数据是基础。", "共享是关键。"]
     assert not ed.warnings
+
+
+def test_a_fragment_printed_twice_is_dropped_twice():
+    ed = parse_page(
+        "\n\n".join(
+            [
+                "## 以数据要素激活发展新动能",
+                "区科信局局长 张明",
+                "一是建设平台。不断提升群众的满意度和获得感。",
+                "和获得感。",
+                "和获得感。",
+                "二是完善目录。建立统一的资源目录。",
+            ]
+        ),
+        "twice.txt",
+    )
+    [art] = ed.articles
+    assert [(n.marker, n.lines) for n in art.nodes()] == [("一是", [5]), ("二是", [11])]
+    assert sorted(repeats(ed)) == [([7], 0), ([9], 0)]
