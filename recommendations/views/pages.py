@@ -122,7 +122,6 @@ def _dashboard_context(stamp) -> dict:
     status_count = numbers["status"]
     total = sum(status_count.values())
     overdue = numbers["overdue"]
-    in_hand = status_count.get("assigned", 0) + status_count.get("in_progress", 0)
 
     charts = {
         "status": bar_chart(
@@ -166,9 +165,16 @@ def _dashboard_context(stamp) -> dict:
             "url": _list_url(status="new"),
             "css": "status-new",
         },
+        # One card per status, so that each number is the count of the list its link opens.
         {
-            "label": _("办理中(含已交办)"),
-            "value": in_hand,
+            "label": _("已交办"),
+            "value": status_count.get("assigned", 0),
+            "url": _list_url(status="assigned"),
+            "css": "status-assigned",
+        },
+        {
+            "label": _("办理中"),
+            "value": status_count.get("in_progress", 0),
             "url": _list_url(status="in_progress"),
             "css": "status-in_progress",
         },
