@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "django_filters",
     "pgtrigger",
     "pghistory",
-    "axes",
+    "portal.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "csp",
     # The job queue, procrastinate (before the apps whose tasks it discovers in their tasks.py).
     "notifications.apps.JobQueueConfig",

@@ -3,14 +3,18 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from recommendations import workflow
+from recommendations import roles, workflow
 from recommendations.admin_import import import_pages
 from recommendations.forms import BULK_STATUS_CHOICES, clean_bulk_status
+from recommendations.filters import LEVEL_CHOICES
 from recommendations.models import (
+    ROLE_HANDLER,
     Affiliation,
     Article,
     Byline,
@@ -27,14 +31,89 @@ from recommendations.models import (
     User,
 )
 
+admin.site.site_header = _("海淀区人工智能建言办理平台 · 后台管理")
+admin.site.site_title = _("建议办理平台后台")
+admin.site.index_title = _("后台首页")
+# Roles are set with the user's role field (recommendations/roles.py), not by raw groups.
+admin.site.unregister(Group)
+
+
+def role_field():
+    return forms.ChoiceField(
+        label=_("角色"),
+        choices=roles.ROLE_CHOICES,
+        help_text=_("承办人必须选择所属部门;管理员可以进入后台。"),
+    )
+
+
+class RoleFormMixin:
+    """The user's role as one choice, validated with the department: a handler answers for a
+    department, so it cannot be saved without one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["role"].initial = roles.role_of(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == ROLE_HANDLER and not cleaned.get("department"):
+            self.add_error("department", _("承办人必须有所属部门:请选择部门,或改选其他角色。"))
+        return cleaned
+
+
+class UserRoleChangeForm(RoleFormMixin, UserChangeForm):
+    role = role_field()
+
+
+class UserRoleCreationForm(RoleFormMixin, AdminUserCreationForm):
+    role = role_field()
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["username", "department"]
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("角色")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return list(roles.ROLE_NAMES.items())
+
+    def queryset(self, request, queryset):
+        return roles.with_role(queryset, self.value()) if self.value() else queryset
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "last_name", "first_name", "department", "is_active", "is_staff"]
-    list_filter = ["groups", "department", "is_active", "is_staff"]
+    form = UserRoleChangeForm
+    add_form = UserRoleCreationForm
+    list_display = ["username", "last_name", "first_name", "role", "department", "is_active"]
+    list_filter = [RoleFilter, "department", "is_active"]
+    list_select_related = ["department"]
     autocomplete_fields = ["department"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("办理"), {"fields": ["department"]}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("办理"), {"fields": ["department"]}))
+    fieldsets = (
+        (None, {"fields": ["username", "password"]}),
+        (_("个人信息"), {"fields": ["last_name", "first_name", "email"]}),
+        (_("角色与部门"), {"fields": ["role", "department", "is_active"]}),
+        (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ["username", "usable_password", "password1", "password2"]}),
+        (_("角色与部门"), {"fields": ["role", "department"]}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("角色"))
+    def role(self, user):
+        return roles.ROLE_NAMES[roles.role_of(user)]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        roles.assign_role(obj, form.cleaned_data["role"])
 
 
 @admin.register(Department)
@@ -209,20 +288,33 @@ class BulkStatusForm(forms.Form):
         return clean_bulk_status(self.cleaned_data["status"])
 
 
+class LevelFilter(admin.SimpleListFilter):
+    """层级 by name (章节/条目/子条目), not the bare depth 1/2/3."""
+
+    title = _("层级")
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return LEVEL_CHOICES
+
+    def queryset(self, request, queryset):
+        return queryset.filter(depth=self.value()) if self.value() else queryset
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
     list_display = [
         "place",
         "heading",
         "article",
-        "depth",
+        "level",
         "status",
         "lead_department",
         "deadline",
         "answer_category",
         "in_source",
     ]
-    list_filter = ["status", "depth", "answer_category", "lead_department", "tags", "in_source"]
+    list_filter = ["status", LevelFilter, "answer_category", "lead_department", "tags", "in_source"]
     search_fields = ["heading", "text", "article__title", "article__author_names"]
     list_select_related = ["article", "lead_department"]
     autocomplete_fields = ["lead_department", "parent"]
@@ -282,6 +374,10 @@ class RecommendationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # recommendations come from an imported page
+
+    @admin.display(description=_("层级"), ordering="depth")
+    def level(self, rec):
+        return dict(LEVEL_CHOICES).get(str(rec.depth), rec.depth)
 
     def save_model(self, request, obj, form, change):
         if change:

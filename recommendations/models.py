@@ -554,9 +554,11 @@ class Recommendation(models.Model):
 
 class RecommendationTag(models.Model):
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.CASCADE, related_name="tag_links"
+        Recommendation, verbose_name=_("建议"), on_delete=models.CASCADE, related_name="tag_links"
     )
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="recommendation_links")
+    tag = models.ForeignKey(
+        Tag, verbose_name=_("标签"), on_delete=models.CASCADE, related_name="recommendation_links"
+    )
 
     class Meta:
         verbose_name = _("建议标签")
@@ -571,10 +573,16 @@ class RecommendationTag(models.Model):
 
 class CoDepartment(models.Model):
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.CASCADE, related_name="co_department_links"
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="co_department_links",
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="co_department_links"
+        Department,
+        verbose_name=_("部门"),
+        on_delete=models.PROTECT,
+        related_name="co_department_links",
     )
 
     class Meta:
