@@ -7,7 +7,7 @@ from recommendations.views.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("favicon.ico", accounts.favicon),
+    path("favicon.ico", accounts.favicon, name="favicon"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path(

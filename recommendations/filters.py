@@ -165,7 +165,10 @@ class RecommendationFilter(django_filters.FilterSet):
         return self.apply_sort(self._filtered(queryset))
 
     def _filtered(self, queryset, skip=None):
-        """The valid parameters applied (all but `skip`), unsorted."""
+        """The valid parameters applied (all but `skip`), unsorted. An invalid search (over
+        MAX_QUERY_CHARS) matches nothing: the list shows the error, not every item."""
+        if "q" in self.form.errors:
+            return queryset.none()
         for name, value in self.form.cleaned_data.items():
             if name != skip:
                 queryset = self.filters[name].filter(queryset, value)
@@ -295,6 +298,16 @@ def facet_counts(filterset: RecommendationFilter) -> dict:
     aggregate query per facet at most."""
 
     filterset.form.is_valid()
+    if "q" in filterset.form.errors:  # nothing matches an invalid search: nothing to count
+        empty = {name: {} for name in ("status", "level", "answer_category", "lead_department")}
+        return {
+            **empty,
+            "deadline": {"overdue": 0, "none": 0},
+            "department": {},
+            "tag": {},
+            "author": [],
+            "organization": [],
+        }
 
     def base(name):
         if filterset.form.cleaned_data.get(name) in (None, ""):

@@ -124,11 +124,27 @@ def test_xlsx_keeps_formulas_as_text(client, viewer, world):
     assert rows[1][1] == '\'=HYPERLINK("http://x")'
 
 
-def test_an_invalid_filter_still_exports(client, viewer, world):
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    "params, message",
+    [({"q": "税" * 201}, "关键词"), ({"tag": "999999"}, "标签"), ({"status": "nope"}, "状态")],
+)
+def test_it_refuses_an_invalid_filter_instead_of_exporting_everything(
+    client, viewer, world, fmt, params, message
+):
+    """Was: the invalid filter was dropped and every item exported."""
     client.force_login(viewer)
-    response = client.get("/recommendations/export.csv", {"status": "nope", "tag": "x"})
-    assert response.status_code == 200
-    assert len(read_csv(response)) == 1 + Recommendation.objects.current().count()
+    response = client.get(f"/recommendations/export.{fmt}", params)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    content = response.content.decode()
+    assert "没有导出" in content
+    # The list page's own message for the same parameter.
+    listed = client.get("/recommendations/", params).context["form"]
+    for field in listed:
+        for error in field.errors:
+            assert f"{field.label}:{error}" in content
+    assert f"{message}:" in content
 
 
 def test_export_requires_sign_in_and_get(client, viewer):

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ALLOWED_ANONYMOUS = {"healthz", "login"}
+ALLOWED_ANONYMOUS = {"healthz", "login", "favicon"}
 # Django admin's own sign-in and the JavaScript catalog redirect or answer for themselves.
 ADMIN_PUBLIC = {"admin:login", "admin:logout"}
 

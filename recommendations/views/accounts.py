@@ -2,9 +2,9 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse_lazy
-from django.views.generic import RedirectView
 
 from recommendations.roles import home_url
 
@@ -26,7 +26,8 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
 
 
-# Browsers ask for /favicon.ico on every page that names none (the admin, a PDF, an error).
-favicon = login_not_required(
-    RedirectView.as_view(url=static("favicon.svg"), permanent=True, query_string=False)
-)
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page that names none (a PDF, an error page).
+    The address is resolved per request: in production it is the hashed, collected file."""
+    return redirect(static("favicon.svg"), permanent=True)

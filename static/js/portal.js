@@ -14,22 +14,86 @@
       });
     });
 
-    // A "select all on this page" checkbox for the bulk form's rows.
-    document.querySelectorAll("table.rec-table").forEach(function (table) {
-      var boxes = table.querySelectorAll("input.row-select");
-      var headCell = table.querySelector("thead th.select-cell");
-      if (!boxes.length || !headCell) {
-        return;
-      }
-      var all = document.createElement("input");
-      all.type = "checkbox";
-      all.id = "select-all-" + Math.random().toString(36).slice(2, 8);
-      all.setAttribute("aria-label", "全选本页");
-      headCell.textContent = "";
-      headCell.appendChild(all);
-      all.addEventListener("change", function () {
-        boxes.forEach(function (box) { box.checked = all.checked; });
+    // A shared list link carries only the filters that are set: empty fields are not sent
+    // (the server drops them too, for links made without this file).
+    document.querySelectorAll("form[method='get']").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        Array.prototype.forEach.call(form.elements, function (field) {
+          if (field.name && !field.disabled && field.value === "" && field.type !== "submit") {
+            field.disabled = true;
+            window.setTimeout(function () { field.disabled = false; }, 0);
+          }
+        });
       });
     });
+
+    // On a narrow screen the filters start closed (their summary lists those in force).
+    var filters = document.getElementById("filter-panel");
+    if (filters && !filters.hasAttribute("data-keep-open") &&
+        window.matchMedia("(max-width: 960px)").matches) {
+      filters.open = false;
+    }
+
+    document.querySelectorAll("form.bulk-form").forEach(enhanceBulkForm);
   });
+
+  // The bulk panel above the rows: "select all on this page", the count of ticked rows, the
+  // fields of the chosen action only, and only the steps at least one ticked row can take.
+  function enhanceBulkForm(form) {
+    var panel = form.querySelector("fieldset.bulk-actions");
+    var boxes = form.querySelectorAll("input.row-select");
+    if (!panel || !boxes.length) {
+      return;
+    }
+    var transitions = JSON.parse(panel.getAttribute("data-transitions") || "{}");
+    var count = panel.querySelector("[data-bulk-count]");
+    var submit = panel.querySelector("[data-bulk-submit]");
+    var action = panel.querySelector("select[name='action']");
+    var status = panel.querySelector("select[name='status']");
+    var groups = panel.querySelectorAll("details[data-for-actions]");
+    var needsLead = ["assigned", "in_progress", "answered"];
+
+    var allLabel = document.createElement("label");
+    allLabel.className = "select-all";
+    var all = document.createElement("input");
+    all.type = "checkbox";
+    allLabel.appendChild(all);
+    allLabel.appendChild(document.createTextNode(" 全选本页"));
+    panel.insertBefore(allLabel, panel.querySelector(".bulk-count").nextSibling);
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+      update();
+    });
+
+    function reachable(box, target) {
+      var from = box.getAttribute("data-status");
+      if ((transitions[from] || []).indexOf(target) === -1) { return false; }
+      if (needsLead.indexOf(target) !== -1 && !box.hasAttribute("data-assigned")) { return false; }
+      return target !== "answered" || box.hasAttribute("data-replied");
+    }
+
+    function update() {
+      var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; });
+      count.textContent = String(ticked.length);
+      all.checked = ticked.length === boxes.length;
+      submit.disabled = ticked.length === 0;
+      if (status) {
+        Array.prototype.forEach.call(status.options, function (option) {
+          if (!option.value) { return; }
+          option.disabled = !ticked.some(function (box) { return reachable(box, option.value); });
+          if (option.disabled && option.selected) { status.value = ""; }
+        });
+      }
+      var chosen = action ? action.value : "";
+      groups.forEach(function (group) {
+        var mine = group.getAttribute("data-for-actions").split(" ").indexOf(chosen) !== -1;
+        group.hidden = Boolean(chosen) && !mine;
+        if (mine) { group.open = true; }
+      });
+    }
+
+    boxes.forEach(function (box) { box.addEventListener("change", update); });
+    if (action) { action.addEventListener("change", update); }
+    update();
+  }
 })();
