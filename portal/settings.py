@@ -243,6 +243,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "建议办理平台 <noreply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in e-mails: the address officials open the portal at.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The paper the pages come from, named on each article's 来源 line.
+NEWSPAPER_NAME = env_str("NEWSPAPER_NAME", "《海淀报》")
 
 # Demo accounts (one per role, passwords in the README) are created by `manage.py seed_portal`
 # only in development and only when asked (`make run` asks); production never creates them.

@@ -92,7 +92,6 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "role", "department", "is_active"]
     list_filter = [RoleFilter, "department", "is_active"]
     list_select_related = ["department"]
-    autocomplete_fields = ["department"]
     fieldsets = (
         (None, {"fields": ["username", "password"]}),
         (_("个人信息"), {"fields": ["last_name", "first_name", "email"]}),
@@ -317,7 +316,8 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_filter = ["status", LevelFilter, "answer_category", "lead_department", "tags", "in_source"]
     search_fields = ["heading", "text", "article__title", "article__author_names"]
     list_select_related = ["article", "lead_department"]
-    autocomplete_fields = ["lead_department", "parent"]
+    # Departments are a short list: a plain, labelled select (select2's box has no name).
+    autocomplete_fields = ["parent"]
     readonly_fields = [
         "article",
         "number",

@@ -66,8 +66,8 @@ def test_each_recommendation_is_anchored_and_linked(client, viewer, printed, ite
     assert section_at < html.index(f'id="rec-{item.pk}"')
 
 
-def test_it_shows_only_this_articles_import_warnings(client, viewer, printed):
-    client.force_login(viewer)
+def test_it_shows_only_this_articles_import_warnings(client, staff, printed):
+    client.force_login(staff)
     response = client.get(f"/articles/{printed.pk}/")
     html = response.content.decode()
     assert "疑似断词" in html

@@ -1,9 +1,13 @@
 """A recommendation with its place in the article, and the article as printed."""
 
+import re
+
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from handling.supervision_views import page_context as supervision_context
@@ -19,10 +23,39 @@ from recommendations.models import (
 from recommendations.views.actions import action_context
 
 MAX_QUERY = 200
+# The parser's warning kinds (recommendations/newspaper) as staff read them.
+IMPORT_NOTE_KINDS = {
+    "word_joined": _("断行已接合"),
+    "duplicate_removed": _("重复文字已删除"),
+    "photo_credit_moved": _("图片来源已移出正文"),
+    "interleave_repaired": _("串排段落已归位"),
+    "unjoined_break": _("断行未找到接续"),
+    "numbering_gap": _("编号不连续"),
+    "heading_without_marker": _("标题缺少编号"),
+    "author_note_moved": _("作者说明已移出正文"),
+    "empty_article": _("文章没有正文"),
+    "truncated": _("版面文本不完整"),
+}
 
 
 def _search_query(request) -> str:
     return request.GET.get("q", "")[:MAX_QUERY].strip()
+
+
+_HEADING_MARK = re.compile(r"^#+\s*")
+# A credit as the page prints it: "学校/供图", "记者 张三/摄", "主办方供图", "张三 摄".
+_CREDIT_SUFFIX = r"\s*(?:[/／]\s*(?:供图|摄影|摄|图|提供)|供图|\s(?:摄影|摄))\s*"
+
+
+def printed_credit(credit: str, raw_text: str) -> str:
+    """The credit line as printed: the parser keeps only who (学校), the page has 学校/供图. Read
+    back from the page's own text; a credit not found there is a supplied picture (供图), or a
+    reporter's photograph (摄) when it names a reporter."""
+    pattern = re.compile(rf"^\s*{re.escape(credit)}{_CREDIT_SUFFIX}$", re.M)
+    found = pattern.search(raw_text)
+    if found:
+        return found.group(0).strip()
+    return f"{credit}/摄" if credit.startswith("记者") else f"{credit}/供图"
 
 
 def _numbered_lines(raw_text: str, numbers) -> list[tuple[int, str]]:
@@ -199,11 +232,15 @@ def _article_context(article) -> dict:
     edition = article.edition
     warnings = [
         {
-            "kind": w.get("kind", ""),
+            "kind": IMPORT_NOTE_KINDS.get(w.get("kind", ""), _("其他提示")),
             "message": w.get("message", ""),
-            "lines": _numbered_lines(
-                edition.raw_text, [n for n in w.get("lines") or [] if isinstance(n, int)]
-            ),
+            # Without the page file's "## " heading marks: staff read the words, not the markup.
+            "lines": [
+                (n, _HEADING_MARK.sub("", line))
+                for n, line in _numbered_lines(
+                    edition.raw_text, [n for n in w.get("lines") or [] if isinstance(n, int)]
+                )
+            ],
         }
         for w in edition.warnings or []
         if isinstance(w, dict) and w.get("article") == article.order - 1
@@ -216,22 +253,32 @@ def _article_context(article) -> dict:
         "tree": _tree(recs),
         "rec_count": len(recs),
         "warnings": warnings,
+        "newspaper_name": settings.NEWSPAPER_NAME,
+        "photo_credits": [
+            printed_credit(credit, edition.raw_text) for credit in article.photo_credits
+        ],
     }
 
 
 @require_safe
 def article_detail(request, pk):
-    """The article as printed, its items marked in the text. The body is the same for every
-    viewer (it has no forms), so it is cached until something changes (pagecache.py)."""
+    """The article as printed, its items marked in the text. The body has no forms, so it is
+    cached until something changes (pagecache.py)."""
     stamp = figures.change_stamp()  # before the article: see pagecache.py
     article = get_object_or_404(Article.objects.only("title"), pk=pk)
+    # Import notes are for staff and admins (they explain the parser's repairs): the body is
+    # cached per article and per that one right.
+    show_notes = request.user.is_portal_staff
     body = pagecache.render_body(
         request,
         "recommendations/_article_body.html",
-        (article.pk,),
-        lambda: _article_context(
-            Article.objects.select_related("edition__series").get(pk=article.pk)
-        ),
+        (article.pk, show_notes),
+        lambda: {
+            **_article_context(
+                Article.objects.select_related("edition__series").get(pk=article.pk)
+            ),
+            "show_notes": show_notes,
+        },
         stamp=stamp,
     )
     return render(request, "recommendations/page.html", {"title": article.title, "body": body})
