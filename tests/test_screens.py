@@ -54,7 +54,8 @@ LAYOUT_PROBE = """() => {
 
 
 @pytest.fixture
-def seeded(transactional_db):
+def seeded(committed_db, settings):
+    settings.DEMO_ACCOUNTS = True  # each role signs in as its demo account
     call_command("seed_portal", stdout=StringIO())
     call_command("import_newspaper", str(SEED), stdout=StringIO())
 
