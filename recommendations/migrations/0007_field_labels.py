@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0005_printed_order_index"),
+        ("recommendations", "0006_edition_fingerprint_text_history"),
     ]
 
     operations = [
