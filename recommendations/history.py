@@ -170,7 +170,8 @@ def build_history(
     user_ids = {_user_id(e) for e in (*snapshots, *tag_events, *co_events)}
     user_ids |= {_user_id(e, e["ref_id"]) for e in comment_events}
     user_ids.discard(None)
-    users = User.objects.in_bulk(user_ids) if user_ids else {}
+    # With their departments: the history names the actor's department beside the name.
+    users = User.objects.select_related("department").in_bulk(user_ids) if user_ids else {}
 
     if departments is None:
         department_ids = {s["snap_lead_department_id"] for s in snapshots} | {

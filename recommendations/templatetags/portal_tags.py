@@ -138,3 +138,21 @@ def bulk_transitions_json():
     return json.dumps(
         {str(k): sorted(str(s) for s in v) for k, v in workflow.STAFF_TRANSITIONS.items()}
     )
+
+
+@register.simple_tag
+def history_actions(entries):
+    """The history as actions: the entries one person wrote in one request (same moment, same
+    user) are one action, newest first, each with its list of changes."""
+    actions = []
+    for entry in entries:
+        last = actions[-1] if actions else None
+        if last and last["when"] == entry.when and last["user"] == entry.user:
+            last["changes"].append(entry)
+        else:
+            actions.append({"when": entry.when, "user": entry.user, "changes": [entry]})
+    for action in actions:
+        user = action["user"]
+        action["who"] = action["changes"][0].who
+        action["department"] = getattr(user, "department", None) if user else None
+    return actions[::-1]
