@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from recommendations import roles, workflow
 from recommendations.admin_import import import_pages
-from recommendations.forms import BULK_STATUS_CHOICES, clean_bulk_status
 from recommendations.filters import LEVEL_CHOICES
+from recommendations.forms import BULK_STATUS_CHOICES, clean_bulk_status
 from recommendations.models import (
     ROLE_HANDLER,
     Affiliation,
