@@ -1,53 +1,101 @@
 """Aggregates (and rendered page bodies, pagecache.py) cached until the data they show changes.
 
-Counting 100,000 recommendations per request is what makes a dashboard or a faceted list slow;
-their figures only change when an item, a tag link or a co-department does. Every such change
-writes a history row through the database triggers (even a bare QuerySet.update()), so the newest
-history ids (new comments included, which item pages show) plus the newest update time form a
-cheap "change stamp": one query over primary-key and updated_at indexes. Figures are cached
-under a key that includes the stamp, so a change is visible on the very next request. Edits in
-the admin (a renamed tag, department or person, a corrected article) are seen through the
-admin's own log; the TTL is only a backstop for changes made elsewhere (a shell, a migration).
+Each cached value names the scopes it depends on: an item's page its own item ("rec:<id>": the
+row, its tags, co-departments, comments and so its history), the links between the items of its
+article ("tree:<article>") and the article itself ("meta:<article>": title, bylines, page text);
+a list or a dashboard the tables it counts over ("t:rec", "t:tag_link", …). The database keeps a
+version per scope, moved by triggers when a write commits (migration 0006_cache_versions), so a
+change made anywhere (a view, the admin, the importer, a bare QuerySet.update()) discards exactly
+what depends on it, in every worker and on every host, and nothing else.
+
+The key of a value holds the versions read BEFORE its data: a value is never cached under a
+version newer than what it shows. A transaction that has itself written (inside an atomic block)
+reads its own pending notes too and keys what it computes to itself, so it never hands a value
+built on uncommitted rows to anybody else.
+
+Concurrent misses of one key compute once: the first takes a lock with cache.add(); the others
+wait for its value (briefly: after WAIT_SECONDS they compute it themselves rather than fail).
+With a per-process cache the lock is per worker (its threads); with the shared Redis cache it
+holds across workers and hosts.
 """
 
 import hashlib
+import time
 
-from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections, router
 
-from recommendations.models import (
-    CoDepartmentEvent,
-    CommentEvent,
-    Recommendation,
-    RecommendationEvent,
-    RecommendationTagEvent,
-)
+from recommendations.models import Recommendation
 
-TTL = 300  # seconds
+TTL = 900  # seconds; a backstop only: every tracked write moves the versions
+LOCK_SECONDS = 30
+WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.02
+
+# What every list-like figure (the list, its facets, the dashboard) reads.
+LIST_SCOPES = ("t:rec", "t:tag_link", "t:codept", "t:meta", "t:names", "t:labels")
+DASHBOARD_SCOPES = (*LIST_SCOPES, "t:comment")
 
 
-def change_stamp() -> tuple:
-    with connection.cursor() as cursor:
+def item_scopes(rec_id: int, article_id: int) -> tuple[str, ...]:
+    return (f"rec:{rec_id}", f"tree:{article_id}", f"meta:{article_id}", "t:names", "t:labels")
+
+
+def article_scopes(article_id: int) -> tuple[str, ...]:
+    return (f"art:{article_id}", f"tree:{article_id}", f"meta:{article_id}", "t:names")
+
+
+def versions(scopes) -> tuple:
+    """The versions of `scopes` in one query, read where the page's data will be read."""
+    scopes = sorted(set(scopes))
+    using = router.db_for_read(Recommendation)
+    with connections[using].cursor() as cursor:
         cursor.execute(
-            f"""SELECT (SELECT MAX(pgh_id) FROM {RecommendationEvent._meta.db_table}),
-                       (SELECT MAX(pgh_id) FROM {RecommendationTagEvent._meta.db_table}),
-                       (SELECT MAX(pgh_id) FROM {CoDepartmentEvent._meta.db_table}),
-                       (SELECT MAX(pgh_id) FROM {CommentEvent._meta.db_table}),
-                       (SELECT MAX(updated_at) FROM {Recommendation._meta.db_table}),
-                       (SELECT MAX(id) FROM {LogEntry._meta.db_table})"""
+            """SELECT s.scope, COALESCE(v.version, 0),
+                      (SELECT count(*) FROM recommendations_pendingversion p
+                       WHERE p.xact = pg_current_xact_id_if_assigned()
+                         AND s.scope = ANY(p.scopes)),
+                      pg_current_xact_id_if_assigned()::text
+               FROM unnest(%s::text[]) AS s(scope)
+               LEFT JOIN recommendations_cacheversion v ON v.scope = s.scope""",
+            [scopes],
         )
-        return cursor.fetchone()
+        rows = cursor.fetchall()
+    own = [row for row in rows if row[2]]
+    stamp = tuple((scope, version, pending) for scope, version, pending, _xact in rows)
+    # Values built on this transaction's own uncommitted writes are keyed to the transaction.
+    return (*stamp, ("xact", own[0][3])) if own else stamp
 
 
-def cached(name: str, parts, compute, stamp=None):
-    """compute() once per (name, parts, change stamp); `stamp` lets a page that caches several
-    figures read the stamp once."""
-    stamp = change_stamp() if stamp is None else stamp
+def _key(name: str, parts, stamp) -> str:
     digest = hashlib.sha256(repr((parts, stamp)).encode()).hexdigest()
-    key = f"figures:{name}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, TTL)
+    return f"figures:{name}:{digest}"
+
+
+def cached(name: str, parts, compute, *, scopes=None, stamp=None):
+    """compute() once per (name, parts, versions of `scopes`); a page that caches several
+    figures reads the versions once and passes them as `stamp`."""
+    stamp = versions(scopes) if stamp is None else stamp
+    key = _key(name, parts, stamp)
+    found = cache.get(key)
+    if found is not None:
+        return found[0]
+    lock = f"{key}:lock"
+    if cache.add(lock, 1, LOCK_SECONDS):
+        try:
+            value = compute()
+            cache.set(key, (value,), TTL)
+        finally:
+            cache.delete(lock)
+        return value
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        found = cache.get(key)
+        if found is not None:
+            return found[0]
+        if cache.get(lock) is None:  # the other computation failed: take over
+            break
+    value = compute()
+    cache.set(key, (value,), TTL)
     return value

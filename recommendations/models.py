@@ -447,12 +447,18 @@ class Recommendation(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # Search: Chinese is tokenised in Python (recommendations/search.py) because PostgreSQL's
-    # parser does not segment it; the database weighs whole words above character n-grams.
+    # parser does not segment it. Words and character n-grams are two unweighted vectors, each
+    # with its own GIN index: a weighted query would make PostgreSQL recheck (and decompress)
+    # every candidate row's vector, so the index alone could not answer a common word.
     search_words = models.TextField(editable=False, blank=True, default="")
     search_chars = models.TextField(editable=False, blank=True, default="")
-    search_vector = models.GeneratedField(
-        expression=SearchVector("search_words", weight="A", config="simple")
-        + SearchVector("search_chars", weight="B", config="simple"),
+    search_word_vector = models.GeneratedField(
+        expression=SearchVector("search_words", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_char_vector = models.GeneratedField(
+        expression=SearchVector("search_chars", config="simple"),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -488,7 +494,8 @@ class Recommendation(models.Model):
             models.Index(fields=["depth", "status"], name="rec_depth_status"),
             models.Index(fields=["answer_category"], name="rec_answer_category"),
             models.Index(fields=["-updated_at"], name="rec_updated"),
-            GinIndex(fields=["search_vector"], name="rec_search_vector"),
+            GinIndex(fields=["search_word_vector"], name="rec_search_words"),
+            GinIndex(fields=["search_char_vector"], name="rec_search_chars"),
             # Covers the dashboard's and the list facets' GROUP BYs over current items, so they
             # are answered from the index alone instead of reading every row.
             models.Index(

@@ -4,11 +4,12 @@ Once the figures are cached (figures.py), rendering is most of a read page's cos
 sidebar, an item's forms with a checkbox per department and tag, its history, the dashboard's
 charts. That HTML is the same for everyone who sees the same data with the same rights, except
 for the CSRF token in its forms. So a body is rendered with a placeholder where each form's
-token goes, cached under the change stamp and the parts that decide it (the URL, the viewer's
-rights, the day), and every response puts its own viewer's token in.
+token goes, cached under the versions of what it shows (figures.py: an item's page under its
+item, article and labels; a list under the tables it counts) and the parts that decide it (the
+URL, the viewer's rights, the day), and every response puts its own viewer's token in.
 
-The rule that keeps this correct: read the stamp before the data, so that a body is never
-cached under a stamp newer than what it shows.
+The rule that keeps this correct: read the versions (`stamp`) before the data, so that a body
+is never cached under a version newer than what it shows.
 """
 
 from django.middleware.csrf import get_token

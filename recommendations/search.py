@@ -3,20 +3,21 @@
 PostgreSQL's parser does not segment Chinese, so text is tokenised here (NFKC, lower case) and
 stored as space-separated tokens that the 'simple' configuration indexes as they are:
 
-- ``search_words`` (weight A): jieba's ``cut_for_search`` words, with the domain dictionary
-  ``search_dict.txt`` (大模型, 接诉即办, 数据底座 …).
-- ``search_chars`` (weight B): for every run of letters and digits ("term run"; 人才, ai人才,
-  2025年), its overlapping bigrams in order followed by ``RUN_BREAK``; then each distinct
-  single character. A run of one character only contributes its unigram.
+- ``search_words`` (indexed as ``search_word_vector``): jieba's ``cut_for_search`` words, with
+  the domain dictionary ``search_dict.txt`` (大模型, 接诉即办, 数据底座 …).
+- ``search_chars`` (indexed as ``search_char_vector``): for every run of letters and digits
+  ("term run"; 人才, ai人才, 2025年), its overlapping bigrams in order followed by
+  ``RUN_BREAK``; then each distinct single character. A run of one character only contributes
+  its unigram.
 
 A query is split into term runs the same way. Each run of two or more characters must appear as
-the PHRASE of its bigrams (``'ab':B <-> 'bc':B <-> 'cd':B``): inside one stored run the bigrams
+the PHRASE of its bigrams (``'ab' <-> 'bc' <-> 'cd'``): inside one stored run the bigrams
 sit at consecutive positions, and ``RUN_BREAK`` (longer than any query lexeme) keeps two runs
 from forming a phrase together, so the phrase matches exactly when the text contains the run.
-A one-character run needs its unigram. Alternatively an item matches when it contains every jieba
-word of the query as a word (weight A), in any order. Lexemes only ever consist of letters and
-digits that the PostgreSQL parser keeps whole (checked for every such character), and they are
-quoted before they reach ``to_tsquery``: user text is never parsed as tsquery syntax.
+A one-character run needs its unigram. Alternatively an item matches when it contains every
+jieba word of the query as a word (``search_words``), in any order. Lexemes only ever consist of
+letters and digits that the PostgreSQL parser keeps whole (checked for every such character), and
+they are quoted before they reach ``to_tsquery``: user text is never parsed as tsquery syntax.
 
 Limits: phrase positions stop at 16383 and a lexeme keeps at most 256 positions, so only the
 first ``MAX_DOCUMENT_CHARS`` characters of an item are indexed (far above any real item).
@@ -145,22 +146,25 @@ class ParsedQuery:
         return " & ".join(f"( {_phrase(run)} )" for run in self.runs)
 
     def words_tsquery(self) -> str:
-        return " & ".join(_lexeme(word, "A") for word in self.words)
+        return " & ".join(_lexeme(word) for word in self.words)
 
-    def full_tsquery(self) -> str:
-        return f"( {self.chars_tsquery()} ) | ( {self.words_tsquery()} )"
+    @property
+    def name(self) -> str:
+        """What an author's or organisation's name must contain to match (no spaces)."""
+        return "".join(self.text.split())
 
 
-def _lexeme(token: str, weight: str) -> str:
+def _lexeme(token: str) -> str:
     # Tokens hold only letters and digits; quoting anyway keeps tsquery syntax out for good.
+    # No weight: each vector has its own column, and a weight would cost a recheck per row.
     quoted = token.replace("\\", "\\\\").replace("'", "''")
-    return f"'{quoted}':{weight}"
+    return f"'{quoted}'"
 
 
 def _phrase(run: str) -> str:
     if len(run) == 1:
-        return _lexeme(run, "B")
-    return " <-> ".join(_lexeme(run[i : i + 2], "B") for i in range(len(run) - 1))
+        return _lexeme(run)
+    return " <-> ".join(_lexeme(run[i : i + 2]) for i in range(len(run) - 1))
 
 
 @lru_cache(maxsize=512)
@@ -200,33 +204,78 @@ class _NormalizedContains(Func):
         return sql, (*hay_params, *needle_params)
 
 
+# Articles signed by a person, or by someone for an organisation, whose name contains the needle.
+# Names are few (thousands): reading them all is cheaper than any index.
+_NAMED_ARTICLES = """ARRAY(
+    SELECT b.article_id FROM recommendations_byline b
+    JOIN recommendations_person p ON p.id = b.person_id
+    WHERE strpos(lower(normalize(p.name, NFKC)), %s) > 0
+    UNION
+    SELECT b.article_id FROM recommendations_byline b
+    JOIN recommendations_byline_affiliations ba ON ba.byline_id = b.id
+    JOIN recommendations_affiliation a ON a.id = ba.affiliation_id
+    JOIN recommendations_organization o ON o.id = a.organization_id
+    WHERE strpos(lower(normalize(o.name, NFKC)), %s) > 0
+)"""
+# A name must be at least this long to match: one character (张) would name half the authors.
+MIN_NAME_CHARS = 2
+
+
+class _SignedBy(Func):
+    """article_id = ANY(ARRAY(articles signed by the name)): the array is computed once (an
+    InitPlan), so the condition can join the two GIN index scans in one BitmapOr."""
+
+    arity = 1
+    output_field = BooleanField()
+
+    def __init__(self, expression, needle):
+        super().__init__(expression)
+        self.needle = needle
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (column_sql, column_params) = compiler.compile(self.get_source_expressions()[0])
+        return f"({column_sql} = ANY({_NAMED_ARTICLES}))", (
+            *column_params,
+            self.needle,
+            self.needle,
+        )
+
+
 def search_queryset(queryset, query: str):
     """Items matching the query, annotated with ``search_rank``; unchanged for a blank query.
 
-    Rank: whole-word matches (weight A) first, then exact-string matches, then items whose
-    heading contains every run, then ts_rank (0 ≤ x < 1) within each group.
+    An item matches when its text contains every run of the query, or every jieba word of the
+    query as a word, or when its article is signed by a person or an organisation whose name
+    contains the query (issue #14). Rank: whole-word matches first, then exact-string matches,
+    then items whose heading contains every run, then ts_rank (0 ≤ x < 1) within each group;
+    a match by name only ranks below every match in the item's own text.
     """
     parsed = parse_query(query or "")
     if parsed is None:
         return queryset
     chars_q = SearchQuery(parsed.chars_tsquery(), config="simple", search_type="raw")
     words_q = SearchQuery(parsed.words_tsquery(), config="simple", search_type="raw")
-    full_q = SearchQuery(parsed.full_tsquery(), config="simple", search_type="raw")
     heading_has_runs = Q()
     for run in parsed.runs:
         heading_has_runs &= Q(_NormalizedContains(F("heading"), Value(run)))
+    in_chars = Q(search_char_vector=chars_q)
+    # Punctuation-free runs always give jieba words; the guard keeps an empty tsquery out anyway.
+    in_words = Q(search_word_vector=words_q) if parsed.words else Q(pk__in=[])
 
     def bonus(condition, points):
         return Case(When(condition, then=Value(points)), default=Value(0.0))
 
     rank = (
-        bonus(Q(search_vector=words_q), 4.0)
-        + bonus(Q(search_vector=chars_q), 2.0)
+        bonus(in_words, 4.0)
+        + bonus(in_chars, 2.0)
         + bonus(heading_has_runs, 1.0)
-        # weights are D, C, B, A; normalization 32 maps the rank into [0, 1).
-        + SearchRank(F("search_vector"), full_q, weights=[0.0, 0.0, 0.4, 1.0], normalization=32)
+        # normalization 32 maps the rank into [0, 1).
+        + SearchRank(F("search_char_vector"), chars_q, normalization=32)
     )
-    return queryset.filter(search_vector=full_q).annotate(
+    match = in_words | in_chars
+    if len(parsed.name) >= MIN_NAME_CHARS:
+        match |= Q(_SignedBy(F("article_id"), parsed.name))
+    return queryset.filter(match).annotate(
         search_rank=ExpressionWrapper(rank, output_field=FloatField())
     )
 

@@ -277,3 +277,35 @@ def test_it_ignores_a_next_on_another_site(client, staff, pair, tag):
     )
 
     assert response["Location"] == reverse("recommendation_list")
+
+
+def test_a_selection_larger_than_a_chunk_is_done_chunk_by_chunk(
+    client, staff, section, tag, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from recommendations import workflow
+
+    monkeypatch.setattr(workflow, "BULK_CHUNK", 2)
+    recs = [
+        Recommendation.objects.create(
+            article=section.article,
+            parent=section,
+            number=f"1.{n}",
+            order=n + 2,
+            depth=2,
+            heading=f"条目{n}",
+            text=f"条目{n}。",
+        )
+        for n in range(5)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        response = post_as(
+            client, staff, NAME, data={"ids": ids(recs), "action": "tag", "tags": [tag.pk]}
+        )
+    assert response.status_code == 302
+    assert all(set(rec.tags.all()) == {tag} for rec in recs)
+    # Three chunks (2 + 2 + 1), each locked in a transaction of its own.
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 3

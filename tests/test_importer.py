@@ -222,7 +222,7 @@ def test_bulk_created_items_are_searchable():
     item = rec("1.1")
     assert item.search_words and item.search_chars
     found = Recommendation.objects.extra(
-        where=["search_vector @@ to_tsquery('simple', %s)"], params=["智算"]
+        where=["search_char_vector @@ to_tsquery('simple', %s)"], params=["智算"]
     )
     assert list(found) == [item]
 

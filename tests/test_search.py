@@ -5,6 +5,7 @@ from django.db import connection
 from django.utils.safestring import SafeString
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ui_helpers import make_article
 
 from recommendations.models import Recommendation
 from recommendations.search import (
@@ -137,7 +138,9 @@ def test_injection_looking_input_is_only_text(article):
     assert found("a' | b & !c:*") == {item.pk}
     for query in ["'); drop table x; --", "a:*", "!!", "<->", "\\", "'", "&|"]:
         search_queryset(Recommendation.objects.all(), query).count()
-    assert parse_query("a' | b").full_tsquery().count("'") % 2 == 0
+    parsed = parse_query("a' | b")
+    assert parsed.chars_tsquery().count("'") % 2 == 0
+    assert parsed.words_tsquery().count("'") % 2 == 0
 
 
 def test_the_filter_uses_the_gin_index(article):
@@ -147,7 +150,7 @@ def test_the_filter_uses_the_gin_index(article):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
     plan = search_queryset(Recommendation.objects.all(), "算力").explain()
-    assert "rec_search_vector" in plan
+    assert "rec_search_chars" in plan and "rec_search_words" in plan
 
 
 @settings(
@@ -217,3 +220,45 @@ def test_a_heading_contained_in_the_text_is_not_tokenised_twice():
     assert tokens_for_document("建设智算中心", text) == tokens_for_document(text)
     words, chars = tokens_for_document("数据要素", text)
     assert "数据" in words.split() and "要素" in chars.split()
+
+
+# Authors and organisations (issue #14) ---------------------------------------------------------
+
+
+@pytest.fixture
+def signed(edition):
+    return make_article(edition, order=3, author="陈鹏", organization="区数据局")
+
+
+def ranked(query):
+    return list(order_by_rank(search_queryset(Recommendation.objects.all(), query)))
+
+
+@pytest.mark.django_db
+def test_an_authors_name_finds_the_items_of_their_articles(article, signed):
+    theirs = make(signed, 1, "建设数据底座", "统筹全区数据资源。")
+    make(article, 2, "建设智算中心", "推动算力共享。")
+    assert found("陈鹏") == {theirs.pk}
+    assert found("区数据局") == {theirs.pk}
+    assert found("数据局") == {theirs.pk}
+
+
+@pytest.mark.django_db
+def test_a_match_in_the_items_own_text_ranks_above_a_match_by_name(article, signed):
+    by_name = make(signed, 1, "建设数据底座", "统筹全区数据资源。")
+    in_text = make(article, 2, "学习陈鹏同志的做法", "推广陈鹏同志的经验。")
+    assert ranked("陈鹏") == [in_text, by_name]
+
+
+@pytest.mark.django_db
+def test_one_character_does_not_match_names(signed):
+    make(signed, 1, "建设数据底座", "统筹全区数据资源。")
+    assert found("陈") == set()
+
+
+@pytest.mark.django_db
+def test_the_list_finds_an_author(client, viewer, signed):
+    theirs = make(signed, 1, "建设数据底座", "统筹全区数据资源。")
+    client.force_login(viewer)
+    response = client.get("/recommendations/", {"q": "陈鹏"})
+    assert [rec.pk for rec in response.context["page_obj"]] == [theirs.pk]

@@ -159,7 +159,7 @@ def _detail_context(request, rec) -> dict:
     return context
 
 
-_RIGHTS_FIELDS = ("heading", "status", "lead_department")
+_RIGHTS_FIELDS = ("heading", "status", "lead_department", "article")
 
 
 def _rights(user, rec) -> tuple:
@@ -176,9 +176,10 @@ def render_detail(request, pk, status: int = 200):
     """The item's page. Its body comes from the cache while nothing has changed (pagecache.py);
     a page showing a refused form, with the error and what the user typed, is always rendered
     afresh (views/actions.py puts those forms on the request)."""
-    stamp = figures.change_stamp()  # before the item: see pagecache.py
-    # What the title and the viewer's rights need; the rest is read only to render the body.
+    # What the title, the viewer's rights and the item's scopes need; the rest is read only to
+    # render the body, after the versions (see pagecache.py).
     rec = get_object_or_404(Recommendation.objects.only(*_RIGHTS_FIELDS), pk=pk)
+    stamp = figures.versions(figures.item_scopes(rec.pk, rec.article_id))
     body = pagecache.render_body(
         request,
         "recommendations/_detail_body.html",
@@ -264,7 +265,7 @@ def _article_context(article) -> dict:
 def article_detail(request, pk):
     """The article as printed, its items marked in the text. The body has no forms, so it is
     cached until something changes (pagecache.py)."""
-    stamp = figures.change_stamp()  # before the article: see pagecache.py
+    stamp = figures.versions(figures.article_scopes(pk))  # before the article: see pagecache.py
     article = get_object_or_404(Article.objects.only("title"), pk=pk)
     # Import notes are for staff and admins (they explain the parser's repairs): the body is
     # cached per article and per that one right.

@@ -109,8 +109,8 @@ def _params(request, *ignored):
 
 
 def _list_figures(request, filterset, stamp):
-    """The total and the facet counts of this filter combination, cached until the data
-    changes (see figures.py): they are the expensive part of a list page, and the same for
+    """The total and the facet counts of this filter combination, cached until the tables they
+    count over change (see figures.py): they are the expensive part of a list page, and the same for
     every page and sort order of it."""
     return figures.cached(
         "list",
@@ -121,7 +121,7 @@ def _list_figures(request, filterset, stamp):
 
 
 # Ranking a common word means scoring every item that contains it; the first pages of a search
-# are read from the ranked ids kept under the change stamp, deeper pages ask the database.
+# are read from the ranked ids kept under the tables' versions, deeper pages ask the database.
 RANKED_IDS = 1000
 
 
@@ -165,9 +165,9 @@ def _rows(request, filterset, stamp):
 @require_safe
 def recommendation_list(request):
     """The body (sidebar, table, pagination) is the same for everyone with the same view of the
-    same data: it is cached under the change stamp and the whole URL (pagecache.py), so a warm
-    page neither queries nor renders its rows."""
-    stamp = figures.change_stamp()
+    same data: it is cached under the versions of the tables it reads and the whole URL
+    (pagecache.py, figures.py), so a warm page neither queries nor renders its rows."""
+    stamp = figures.versions(figures.LIST_SCOPES)
     body = pagecache.render_body(
         request,
         "recommendations/_list_body.html",

@@ -105,7 +105,7 @@ def _first_overdue(today, related):
 @require_safe
 def dashboard(request):
     """The same for every viewer: its body is cached until something changes (pagecache.py)."""
-    stamp = figures.change_stamp()
+    stamp = figures.versions(figures.DASHBOARD_SCOPES)
     body = pagecache.render_body(
         request,
         "recommendations/_dashboard_body.html",
