@@ -9,7 +9,7 @@ DISTINCT is needed (it would get in the way of ordering by relevance).
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +44,36 @@ def _ids(model_queryset, field):
     return model_queryset.values(field)
 
 
+def facet_condition(name: str, value, today=None) -> Q:
+    """The condition of one facet parameter. The list applies it as a filter; its figures
+    (list_figures) compute it once per matching item as a flag, so that each facet can count
+    over the items that pass every OTHER parameter."""
+    if name == "status":
+        return Q(status=value)
+    if name == "level":
+        return Q(depth=int(value))
+    if name == "answer_category":
+        return Q(answer_category=value)
+    if name == "lead_department":
+        return Q(lead_department=value)
+    if name == "deadline":
+        if value == "overdue":
+            today = today or timezone.localdate()
+            return Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
+        return Q(deadline__isnull=True)
+    if name == "tag":
+        return Q(pk__in=_ids(RecommendationTag.objects.filter(tag=value), "recommendation_id"))
+    if name == "department":
+        co = _ids(CoDepartment.objects.filter(department=value), "recommendation_id")
+        return Q(lead_department=value) | Q(pk__in=co)
+    if name == "author":
+        return Q(article__in=_ids(Byline.objects.filter(person=value), "article_id"))
+    if name == "organization":
+        signed = Byline.objects.filter(affiliations__organization=value)
+        return Q(article__in=_ids(signed, "article_id"))
+    raise ValueError(name)
+
+
 class CheckboxFilter(django_filters.Filter):
     """A plain on/off checkbox; the FilterSet reads it in filter_queryset."""
 
@@ -59,17 +89,17 @@ class RecommendationFilter(django_filters.FilterSet):
         label=_("文章"), queryset=Article.objects.all(), method="filter_article"
     )
     author = django_filters.ModelChoiceFilter(
-        label=_("作者"), queryset=Person.objects.all(), method="filter_author"
+        label=_("作者"), queryset=Person.objects.all(), method="filter_facet"
     )
     organization = django_filters.ModelChoiceFilter(
-        label=_("单位"), queryset=Organization.objects.all(), method="filter_organization"
+        label=_("单位"), queryset=Organization.objects.all(), method="filter_facet"
     )
     tag = django_filters.ModelChoiceFilter(
-        label=_("标签"), queryset=Tag.objects.all(), method="filter_tag"
+        label=_("标签"), queryset=Tag.objects.all(), method="filter_facet"
     )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Recommendation.Status.choices)
     department = django_filters.ModelChoiceFilter(
-        label=_("部门(主办或协办)"), queryset=Department.objects.all(), method="filter_department"
+        label=_("部门(主办或协办)"), queryset=Department.objects.all(), method="filter_facet"
     )
     lead_department = django_filters.ModelChoiceFilter(
         label=_("主办部门"), queryset=Department.objects.all()
@@ -78,7 +108,7 @@ class RecommendationFilter(django_filters.FilterSet):
         label=_("答复类别"), choices=Recommendation.AnswerCategory.choices
     )
     deadline = django_filters.ChoiceFilter(
-        label=_("期限"), choices=DEADLINE_CHOICES, method="filter_deadline"
+        label=_("期限"), choices=DEADLINE_CHOICES, method="filter_facet"
     )
     due = django_filters.NumberFilter(
         label=_("几天内到期"),
@@ -118,27 +148,8 @@ class RecommendationFilter(django_filters.FilterSet):
     def filter_article(self, queryset, name, value):
         return queryset.filter(article=value)
 
-    def filter_author(self, queryset, name, value):
-        return queryset.filter(article__in=_ids(Byline.objects.filter(person=value), "article_id"))
-
-    def filter_organization(self, queryset, name, value):
-        return queryset.filter(
-            article__in=_ids(Byline.objects.filter(affiliations__organization=value), "article_id")
-        )
-
-    def filter_tag(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=_ids(RecommendationTag.objects.filter(tag=value), "recommendation_id")
-        )
-
-    def filter_department(self, queryset, name, value):
-        co = _ids(CoDepartment.objects.filter(department=value), "recommendation_id")
-        return queryset.filter(Q(lead_department=value) | Q(pk__in=co))
-
-    def filter_deadline(self, queryset, name, value):
-        if value == "overdue":
-            return queryset.overdue()
-        return queryset.filter(deadline__isnull=True)
+    def filter_facet(self, queryset, name, value):
+        return queryset.filter(facet_condition(name, value))
 
     def filter_due(self, queryset, name, value):
         return queryset.due_within(int(value))
@@ -164,13 +175,13 @@ class RecommendationFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return self.apply_sort(self._filtered(queryset))
 
-    def _filtered(self, queryset, skip=None):
-        """The valid parameters applied (all but `skip`), unsorted. An invalid search (over
-        MAX_QUERY_CHARS) matches nothing: the list shows the error, not every item."""
+    def _filtered(self, queryset, skip=()):
+        """The valid parameters applied (all but those in `skip`), unsorted. An invalid search
+        (over MAX_QUERY_CHARS) matches nothing: the list shows the error, not every item."""
         if "q" in self.form.errors:
             return queryset.none()
         for name, value in self.form.cleaned_data.items():
-            if name != skip:
+            if name not in skip:
                 queryset = self.filters[name].filter(queryset, value)
         if not self.form.cleaned_data.get("removed"):
             queryset = queryset.current()
@@ -189,59 +200,17 @@ class RecommendationFilter(django_filters.FilterSet):
         }
         return queryset.order_by(*orderings[key], "pk")
 
-    def without(self, name: str):
-        """The list filtered by every parameter but one: a facet counts its values over this.
-        Reuses the validated values, so no choice is looked up twice."""
-        self.form.is_valid()
-        return self._filtered(self.queryset.all(), skip=name)
-
-
-def _grouped(queryset, field):
-    rows = queryset.order_by().values(field).annotate(n=Count("pk"))
-    return {row[field]: row["n"] for row in rows if row[field] is not None}
-
 
 # An archive has hundreds of authors and organisations: the facet offers the busiest ones (a
 # chosen one is always shown, see views/lists.py); their own pages list everyone.
 MAX_NAMED_FACET_OPTIONS = 30
+# How many ranked ids of a search the figures keep (the first pages read them).
+RANKED_IDS = 1000
 
-
-def _grouped_distinct(queryset, id_field, name_field):
-    """Counts per related object reached over a multi-valued relation, with its name."""
-    rows = (
-        queryset.order_by()
-        .filter(**{f"{id_field}__isnull": False})
-        .values(id_field, name_field)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", name_field)[:MAX_NAMED_FACET_OPTIONS]
-    )
-    return [(row[id_field], row[name_field], row["n"]) for row in rows]
-
-
-def _department_counts(queryset):
-    """Items per department as lead OR co-department, in one aggregate query."""
-    base = queryset.order_by()
-    lead_sql, lead_params = (
-        base.filter(lead_department__isnull=False)
-        .values_list("pk", "lead_department_id")
-        .query.sql_with_params()
-    )
-    ids_sql, ids_params = base.values("pk").query.sql_with_params()
-    co = CoDepartment._meta.db_table
-    sql = f"""
-        SELECT dept_id, COUNT(DISTINCT rec_id) FROM (
-            {lead_sql}
-            UNION ALL
-            SELECT recommendation_id, department_id FROM {co}
-            WHERE recommendation_id IN ({ids_sql})
-        ) AS pairs (rec_id, dept_id) GROUP BY dept_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*lead_params, *ids_params])
-        return dict(cursor.fetchall())
-
-
-# Facets over a column of the recommendation itself: (parameter, column).
+# The columns a matching item brings into the figures.
+_HIT_COLUMNS = ("id", "article_id", "order", "status", "depth", "lead_department_id")
+_HIT_COLUMNS += ("answer_category", "deadline")
+# Facets over a column of the item itself: (parameter, column).
 COLUMN_FACETS = (
     ("status", "status"),
     ("level", "depth"),
@@ -250,83 +219,119 @@ COLUMN_FACETS = (
 )
 
 
-def _deadline_counts(today):
-    late = Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
-    return {
-        "overdue": Count("status", filter=late),
-        "none": Count("status", filter=Q(deadline__isnull=True)),
-    }
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
-def _column_facets(filterset, today) -> dict:
-    """The column facets. Those whose parameter is not set all count over the same filtered
-    list, so one GROUP BY over their columns serves them all; a facet whose parameter is set
-    counts over the list without it, in a query of its own."""
-    counts = {name: {} for name, _column in COLUMN_FACETS}
-    counts["deadline"] = {"overdue": 0, "none": 0}
-    chosen = filterset.form.cleaned_data
-    shared = [(n, c) for n, c in COLUMN_FACETS if chosen.get(n) in (None, "")]
-    deadline_shared = chosen.get("deadline") in (None, "")
-    if shared or deadline_shared:
-        rows = (
-            filterset.qs.order_by()
-            .values(*[column for _name, column in shared])
-            .annotate(n=Count("*"), **_deadline_counts(today))
-        )
-        for row in rows:
-            for name, column in shared:
-                if row[column] is not None:
-                    key = row[column]
-                    counts[name][key] = counts[name].get(key, 0) + row["n"]
-            if deadline_shared:
-                counts["deadline"]["overdue"] += row["overdue"]
-                counts["deadline"]["none"] += row["none"]
-    for name, column in COLUMN_FACETS:
-        if (name, column) not in shared:
-            counts[name] = _grouped(filterset.without(name), column)
-    if not deadline_shared:
-        counts["deadline"] = (
-            filterset.without("deadline").order_by().aggregate(**_deadline_counts(today))
-        )
-    counts["level"] = {str(k): v for k, v in counts["level"].items()}
-    return counts
+def list_figures(filterset: RecommendationFilter) -> dict:
+    """The list's total, the counts of every facet and (for a search) the first RANKED_IDS ids
+    in rank order, from ONE statement over ONE match.
 
-
-def facet_counts(filterset: RecommendationFilter) -> dict:
-    """For each facet, how many items each value would give: counted over the list filtered by
-    every OTHER parameter (so the alternatives to a chosen value stay visible), with one
-    aggregate query per facet at most."""
-
+    The match is the list filtered by every parameter that is not a facet (the search, the
+    article, "due within", removed items). Each chosen facet parameter becomes a flag per
+    matching item, so a facet counts over the items whose other flags hold (the alternatives to
+    a chosen value stay visible) without running the match again; the total and the ranking
+    use the items whose flags all hold. Authors and organisations are counted per article first
+    and then per distinct signer, which keeps them exact (an organisation may sign twice)."""
     filterset.form.is_valid()
     if "q" in filterset.form.errors:  # nothing matches an invalid search: nothing to count
-        empty = {name: {} for name in ("status", "level", "answer_category", "lead_department")}
-        return {
-            **empty,
-            "deadline": {"overdue": 0, "none": 0},
-            "department": {},
-            "tag": {},
-            "author": [],
-            "organization": [],
-        }
-
-    def base(name):
-        if filterset.form.cleaned_data.get(name) in (None, ""):
-            return filterset.qs
-        return filterset.without(name)
-
-    tag_links = RecommendationTag.objects.filter(
-        recommendation__in=base("tag").order_by().values("pk")
+        return _figures_from_rows([], ranked=False)
+    cleaned = filterset.form.cleaned_data
+    today = timezone.localdate()
+    chosen = [n for n in RecommendationFilter.FACETS if cleaned.get(n) not in (None, "")]
+    base = filterset._filtered(filterset.queryset.all(), skip=RecommendationFilter.FACETS)
+    ranked = "search_rank" in base.query.annotations
+    flags = {
+        f"f_{name}": ExpressionWrapper(
+            facet_condition(name, cleaned[name], today), output_field=BooleanField()
+        )
+        for name in chosen
+    }
+    columns = [*_HIT_COLUMNS, *(["search_rank"] if ranked else []), *flags]
+    hits_sql, hits_params = (
+        base.order_by().annotate(**flags).values(*columns).query.sql_with_params()
     )
-    return {
-        **_column_facets(filterset, timezone.localdate()),
-        "department": _department_counts(base("department")),
-        "tag": _grouped(tag_links, "tag"),
-        "author": _grouped_distinct(
-            base("author"), "article__bylines__person", "article__bylines__person__name"
+
+    def where(but=None):
+        held = [_q(f"f_{name}") for name in chosen if name != but]
+        return " AND ".join(held) or "TRUE"
+
+    rec_tag = RecommendationTag._meta.db_table
+    co = CoDepartment._meta.db_table
+    byline = Byline._meta.db_table
+    byline_aff = Byline.affiliations.through._meta.db_table
+    affiliation = Byline.affiliations.field.related_model._meta.db_table
+    person, organization = Person._meta.db_table, Organization._meta.db_table
+    params = [*hits_params]
+    parts = [f"SELECT 'total', NULL, NULL, count(*), NULL::int[] FROM hits WHERE {where()}"]
+    for name, column in COLUMN_FACETS:
+        parts.append(
+            f"SELECT '{name}', {_q(column)}::text, NULL, count(*), NULL FROM hits "
+            f"WHERE {where(name)} AND {_q(column)} IS NOT NULL GROUP BY {_q(column)}"
+        )
+    closed = ", ".join(["%s"] * len(Recommendation.CLOSED_STATUSES))
+    parts.append(
+        "SELECT 'deadline', 'overdue', NULL, count(*) FILTER (WHERE deadline < %s "
+        f"AND status NOT IN ({closed})), NULL FROM hits WHERE {where('deadline')} "
+        "UNION ALL SELECT 'deadline', 'none', NULL, count(*) FILTER (WHERE deadline IS NULL), "
+        f"NULL FROM hits WHERE {where('deadline')}"
+    )
+    params += [today, *Recommendation.CLOSED_STATUSES]
+    parts.append(
+        f"SELECT 'tag', l.tag_id::text, NULL, count(*), NULL FROM hits "
+        f"JOIN {rec_tag} l ON l.recommendation_id = hits.id WHERE {where('tag')} GROUP BY l.tag_id"
+    )
+    parts.append(
+        "SELECT 'department', dept::text, NULL, count(DISTINCT rec), NULL FROM ("
+        f"SELECT id AS rec, lead_department_id AS dept FROM hits WHERE {where('department')} "
+        "AND lead_department_id IS NOT NULL UNION ALL "
+        f"SELECT hits.id, c.department_id FROM hits JOIN {co} c ON c.recommendation_id = hits.id "
+        f"WHERE {where('department')}) AS pairs GROUP BY dept"
+    )
+    signers = {
+        "author": (
+            f"SELECT DISTINCT b.article_id, b.person_id AS signer FROM {byline} b",
+            person,
         ),
-        "organization": _grouped_distinct(
-            base("organization"),
-            "article__bylines__affiliations__organization",
-            "article__bylines__affiliations__organization__name",
+        "organization": (
+            f"SELECT DISTINCT b.article_id, a.organization_id AS signer FROM {byline} b "
+            f"JOIN {byline_aff} ba ON ba.byline_id = b.id "
+            f"JOIN {affiliation} a ON a.id = ba.affiliation_id",
+            organization,
         ),
     }
+    for name, (pairs, table) in signers.items():
+        parts.append(
+            f"(SELECT '{name}', s.signer::text, t.name, sum(per.n)::bigint, NULL FROM "
+            f"(SELECT article_id, count(*) AS n FROM hits WHERE {where(name)} "
+            f"GROUP BY article_id) AS per JOIN ({pairs}) AS s ON s.article_id = per.article_id "
+            f"JOIN {table} t ON t.id = s.signer GROUP BY s.signer, t.name "
+            f"ORDER BY 4 DESC, t.name LIMIT {MAX_NAMED_FACET_OPTIONS})"
+        )
+    if ranked:
+        parts.append(
+            "SELECT 'ranked', NULL, NULL, NULL, (array_agg(id ORDER BY search_rank DESC, "
+            f'article_id, "order", id))[1:{RANKED_IDS}] FROM hits WHERE {where()}'
+        )
+    sql = f"WITH hits AS MATERIALIZED ({hits_sql}) " + " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _figures_from_rows(rows, ranked)
+
+
+def _figures_from_rows(rows, ranked: bool) -> dict:
+    keyed = {"lead_department": int, "tag": int, "department": int}
+    facets = {name: {} for name in (*dict(COLUMN_FACETS), "tag", "department")}
+    facets.update(deadline={"overdue": 0, "none": 0}, author=[], organization=[])
+    total, ranked_ids = 0, [] if ranked else None
+    for facet, key, label, n, ids in rows:
+        if facet == "total":
+            total = n
+        elif facet == "ranked":
+            ranked_ids = list(ids or [])
+        elif facet in ("author", "organization"):
+            facets[facet].append((int(key), label, n))
+        else:
+            facets[facet][keyed.get(facet, str)(key)] = n
+    return {"count": total, "facets": facets, "ranked": ranked_ids}

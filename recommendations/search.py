@@ -150,8 +150,9 @@ class ParsedQuery:
 
     @property
     def name(self) -> str:
-        """What an author's or organisation's name must contain to match (no spaces)."""
-        return "".join(self.text.split())
+        """What an author's or organisation's name must contain to match: the query's letters
+        and digits (names have nothing else)."""
+        return "".join(self.runs)
 
 
 def _lexeme(token: str) -> str:

@@ -158,12 +158,12 @@ def test_concurrent_misses_of_one_key_compute_once():
     assert len(calls) == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_version_moves_when_the_write_commits_not_before(item):
     scopes = figures.item_scopes(item.pk, item.article_id)
     before = figures.versions(scopes)
     with transaction.atomic():
-        RecommendationTag.objects.create(recommendation=item, tag=Tag.objects.first())
+        RecommendationTag.objects.create(recommendation=item, tag=Tag.objects.create(name="提交后"))
         inside = figures.versions(scopes)
         # Inside the writing transaction its own notes count, keyed to the transaction.
         assert inside != before and inside[-1][0] == "xact"

@@ -18,8 +18,11 @@ pytestmark = pytest.mark.django_db
 # is configured; the rest is the page's own fixed set of queries.)
 BOUNDS = {
     "dashboard": 12,  # the bound; a cached visit needs 4 fewer
-    "list": 14,
-    "list_filtered": 21,  # cold: facets counted and the search ranked once; see the warm test
+    "list": 12,
+    # Cold: the total, every facet and the search's ranking come from one statement
+    # (filters.list_figures); each of the four chosen author, organisation, tag and department
+    # is looked up once by the form, which makes this URL one more than the 12.
+    "list_filtered": 13,
     "article": 11,  # cold: the change stamp and the title are read before the cached body
     "person": 9,
     "organization": 9,
@@ -30,7 +33,7 @@ BOUNDS = {
     "detail": 12,  # also with a long history: see test_a_long_history_adds_no_query below
 }
 # Staff and handlers see more on these pages (bulk forms, action forms, both My work lists).
-STAFF_BOUNDS = {"list": 17, "my_work": 14, "detail": 12}
+STAFF_BOUNDS = {"list": 12, "my_work": 14, "detail": 12}
 
 
 @pytest.fixture(params=[5, 50], ids=["5-items", "50-items"])

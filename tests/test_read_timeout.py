@@ -6,8 +6,21 @@ import pytest
 from django.db import connection
 
 from tests.action_helpers import post_as
+from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the lock is held by another session. Such tests empty the database after each
+# other, seeded groups included, so the users here are made without a role.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def viewer(db):
+    return make_user("timeout-viewer", is_superuser=True)
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("timeout-staff", is_superuser=True)
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,10 @@ from recommendations import figures, pagecache
 from recommendations.filters import (
     DEADLINE_CHOICES,
     LEVEL_CHOICES,
+    RANKED_IDS,
     SORT_CHOICES,
     RecommendationFilter,
-    facet_counts,
+    list_figures,
 )
 from recommendations.models import Department, Recommendation, Tag
 from recommendations.views.actions import bulk_context
@@ -109,56 +110,43 @@ def _params(request, *ignored):
 
 
 def _list_figures(request, filterset, stamp):
-    """The total and the facet counts of this filter combination, cached until the tables they
-    count over change (see figures.py): they are the expensive part of a list page, and the same for
-    every page and sort order of it."""
+    """The total, the facet counts and a search's ranked ids of this filter combination, in one
+    statement (filters.list_figures), cached until the tables they count over change (see
+    figures.py): the same for every page and sort order of it."""
     return figures.cached(
         "list",
         (timezone.localdate(), _params(request, "page", "sort")),
-        lambda: {"count": filterset.qs.count(), "facets": facet_counts(filterset)},
+        lambda: list_figures(filterset),
         stamp=stamp,
     )
 
 
-# Ranking a common word means scoring every item that contains it; the first pages of a search
-# are read from the ranked ids kept under the tables' versions, deeper pages ask the database.
-RANKED_IDS = 1000
-
-
 class RankedRows:
-    """The search results for Paginator: a slice within the first RANKED_IDS comes from the
-    cached ranking (one query by primary key), any other from the ranked queryset."""
+    """The search results for Paginator: a slice within the ranked ids the figures keep comes
+    from them (one query by primary key), any deeper one from the ranked queryset."""
 
-    def __init__(self, request, filterset, queryset, stamp):
-        self.request, self.filterset, self.queryset = request, filterset, queryset
-        self.stamp = stamp
-
-    def _ranked_ids(self):
-        return figures.cached(
-            "ranked",
-            (timezone.localdate(), _params(self.request, "page")),
-            lambda: list(self.filterset.qs.values_list("pk", flat=True)[:RANKED_IDS]),
-            stamp=self.stamp,
-        )
+    def __init__(self, queryset, ranked_ids, count):
+        self.queryset, self.ranked_ids, self._count = queryset, ranked_ids, count
 
     def __getitem__(self, window: slice):
         if window.stop is None or window.stop > RANKED_IDS:
             return self.queryset[window]
-        ids = self._ranked_ids()[window]
-        # Still a lazy queryset, in the cached order: a cached table never runs it.
+        ids = self.ranked_ids[window]
+        # Still a lazy queryset, in the ranked order: a cached table never runs it.
         position = Case(
             *[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], output_field=IntegerField()
         )
         return self.queryset.filter(pk__in=ids).order_by(position)
 
     def count(self):
-        return self.queryset.count()
+        return self._count
 
 
-def _rows(request, filterset, stamp):
+def _rows(filterset, numbers):
     rows = list_rows(filterset.qs)
-    if filterset.search_query and filterset.sort_key == "relevance":
-        return RankedRows(request, filterset, rows, stamp)
+    # No ranked ids: the query had nothing searchable, and the list keeps its printed order.
+    if numbers["ranked"] is not None and filterset.sort_key == "relevance":
+        return RankedRows(rows, numbers["ranked"], numbers["count"])
     return rows
 
 
@@ -182,7 +170,7 @@ def _list_context(request, stamp) -> dict:
     filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
     numbers = _list_figures(request, filterset, stamp)
     departments, tags = list(Department.objects.all()), list(Tag.objects.all())
-    page = paginate(request, _rows(request, filterset, stamp), count=numbers["count"])
+    page = paginate(request, _rows(filterset, numbers), count=numbers["count"])
     context = {
         "filter": filterset,
         "form": filterset.form,
