@@ -8,6 +8,9 @@ version per scope, moved by triggers when a write commits (migration 0007_cache_
 change made anywhere (a view, the admin, the importer, a bare QuerySet.update()) discards exactly
 what depends on it, in every worker and on every host, and nothing else.
 
+A new table whose rows a cached page shows needs such triggers too (a migration like 0007's,
+naming the scopes its rows change); without them its changes wait for the TTL.
+
 The key of a value holds the versions read BEFORE its data: a value is never cached under a
 version newer than what it shows. A transaction that has itself written (inside an atomic block)
 reads its own pending notes too and keys what it computes to itself, so it never hands a value

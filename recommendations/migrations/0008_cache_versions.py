@@ -91,6 +91,12 @@ SCOPES = {
             "recommendations_series",
         )
     },
+    # 重点督办 (handling app) shows on the item's page, in the list rows and on the dashboard.
+    "handling_supervision": {
+        op: f"""ARRAY['t:rec']
+            || ARRAY(SELECT DISTINCT 'rec:' || recommendation_id FROM {rows})"""
+        for op, rows in (("INSERT", "new_rows"), ("UPDATE", "new_rows"), ("DELETE", "old_rows"))
+    },
     # Every tag and department is offered in the list's facets and the item's forms.
     **{
         table: {op: "ARRAY['t:labels']" for op in ("INSERT", "UPDATE", "DELETE")}
@@ -181,6 +187,7 @@ DROP FUNCTION portal_note_versions(text[]);
 class Migration(migrations.Migration):
     dependencies = [
         ("recommendations", "0007_field_labels"),
+        ("handling", "0003_supervision"),
     ]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
