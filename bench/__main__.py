@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import load, report
+from bench import load, real_use, report
+from bench.vocabulary import COMMON_QUERY
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
@@ -182,6 +183,7 @@ def run_size(size: int, url: str, clients: list[int], duration: float, export_ru
         result = json.loads(build_json.read_text())
         result["build_s"] = round(time.monotonic() - started, 1)
         cookie = result.pop("session_cookie")
+        targets = result.pop("real_use_targets")
         log(f"size {size}: archive built in {result['build_s']} s; starting bin/serve")
         result["load_average_before_load"] = [round(x, 2) for x in os.getloadavg()]
         with load.Server(env, OUT_DIR / f"server-{size}.log") as server:
@@ -195,6 +197,7 @@ def run_size(size: int, url: str, clients: list[int], duration: float, export_ru
                 [p["worker_peak_hwm_mb"] for p in result["pages"].values()]
                 + [r["worker_peak_hwm_mb"] for r in result["export"]["runs"]]
             )
+            result["real_use"] = run_real_use(server, result["urls"], cookie, targets)
         result["total_s"] = round(time.monotonic() - started, 1)
         return result
     finally:
@@ -202,6 +205,31 @@ def run_size(size: int, url: str, clients: list[int], duration: float, export_ru
             log(f"keeping database {name} (BENCH_KEEP_DB=1): {database_url}")
         else:
             drop_database(url, name)
+
+
+def run_real_use(server, urls: dict, cookie: str, targets: dict) -> dict:
+    """Cold pages, the mixed load and isolation (bench/real_use.py), then the workers' memory."""
+    urls = {**urls, "mixed_reads": targets["mixed_reads"]}
+    load.drain(server)
+    log("cold pages: each timed request right after a write")
+    out = {"cold": real_use.cold(server.base_url, cookie, urls, targets)}
+    load.drain(server)
+    log(f"mixed load: {real_use.MIXED_CLIENTS} clients, {real_use.MIXED_SECONDS:g} s")
+    with load.MemoryMonitor(server, interval=0.5) as memory:
+        out["mixed"] = real_use.mixed(server.base_url, cookie, urls, targets)
+    out["mixed"]["worker_peak_hwm_mb"] = memory.peak_hwm_mb
+    out["mixed"]["worker_rss_after_mb"] = load.workers_rss_mb(server)
+    m = out["mixed"]
+    log(
+        f"  mixed: {m['rps']} req/s, read p95 {m['read_p95_ms']} ms, write p95 "
+        f"{m['write_p95_ms']} ms, errors {m['errors']}"
+    )
+    load.drain(server)
+    log("isolation: /healthz while 8 clients run cold common-word searches")
+    out["isolation"] = real_use.isolation(server.base_url, cookie, COMMON_QUERY)
+    i = out["isolation"]
+    log(f"  healthz p95 {i['healthz_p95_ms']} ms; searches p95 {i['search_p95_ms']} ms")
+    return out
 
 
 def load_pages(server, urls: dict, cookie: str, clients: list[int], duration: float) -> dict:

@@ -283,6 +283,12 @@ def choose_urls() -> dict:
         Article.objects.filter(kind=Article.Kind.REFLECTION).values_list("pk", flat=True)
     )
     export = export_filter(EXPORT_ROWS)
+    details = [
+        f"/recommendations/{pk}/" for pk in rng.sample(item_ids, min(SAMPLES, len(item_ids)))
+    ]
+    articles = [
+        f"/articles/{pk}/" for pk in rng.sample(article_ids, min(SAMPLES, len(article_ids)))
+    ]
     return {
         "healthz": ["/healthz"],
         "dashboard": ["/"],
@@ -291,14 +297,46 @@ def choose_urls() -> dict:
         "list_page_200": ["/recommendations/?page=200"],
         "search_common": ["/recommendations/?" + urlencode({"q": COMMON_QUERY})],
         "search_rare": ["/recommendations/?" + urlencode({"q": RARE_QUERY})],
-        "detail": [
-            f"/recommendations/{pk}/" for pk in rng.sample(item_ids, min(SAMPLES, len(item_ids)))
-        ],
-        "article": [
-            f"/articles/{pk}/" for pk in rng.sample(article_ids, min(SAMPLES, len(article_ids)))
-        ],
+        "detail": details,
+        "article": articles,
         "export": ["/recommendations/export.csv?" + urlencode(export["params"])],
         "_export_rows": export["rows"],
+        "_real_use": real_use_targets(rng, tag, item_ids, details, articles),
+    }
+
+
+def real_use_targets(rng, tag, item_ids, details, articles) -> dict:
+    """What bench/real_use.py reads and writes: a pool of read URLs (hundreds of items and
+    articles, dozens of searches, filter combinations, list pages) and the items it writes on."""
+    from urllib.parse import urlencode
+
+    from bench.vocabulary import OBJECTS
+    from recommendations.models import Department, Recommendation, Tag
+
+    searches = sorted({w for w in OBJECTS if len(w) >= 2})[:40]
+    tags = list(Tag.objects.values_list("pk", flat=True)[:6])
+    departments = list(Department.objects.values_list("pk", flat=True)[:6])
+    statuses = [s for s, _label in Recommendation.Status.choices]
+    filters = []
+    for status in statuses:
+        for t in tags[:4]:
+            filters.append({"status": status, "tag": t})
+        for d in departments[:4]:
+            filters.append({"status": status, "department": d})
+    reads = [*details, *articles]
+    reads += ["/recommendations/?" + urlencode({"q": w}) for w in searches]
+    reads += ["/recommendations/?" + urlencode(f) for f in filters]
+    reads += [f"/recommendations/?page={n}" for n in range(1, 21)] + ["/"]
+    article_items = {}
+    for path in articles:
+        pk = int(path.strip("/").split("/")[-1])
+        first = Recommendation.objects.filter(article_id=pk, depth=2).order_by("order").first()
+        article_items[path] = first.pk if first else item_ids[0]
+    return {
+        "mixed_reads": reads,
+        "items": rng.sample(item_ids, min(400, len(item_ids))),
+        "tag": tag.pk,
+        "article_items": article_items,
     }
 
 
@@ -318,8 +356,9 @@ def signed_in_session(user) -> str:
 
 
 def count_queries(urls: dict, user) -> dict:
-    """SQL queries of each page, fetched in-process against this database: the second fetch of
-    each URL (the first warms the session cache, as a running worker's is warm)."""
+    """SQL queries of each page, fetched in-process against this database: cold (the cache
+    emptied first, as right after a write) and warm (the second fetch)."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -330,10 +369,13 @@ def count_queries(urls: dict, user) -> dict:
     for name, paths in urls.items():
         if name.startswith("_"):
             continue
-        counts, statuses, sizes = [], set(), []
+        counts, cold_counts, statuses, sizes = [], [], set(), []
         try:
             for path in paths[:QUERY_SAMPLES]:
-                _consume(client.get(path))
+                cache.clear()  # nothing of the page cached: its cost right after a write
+                with CaptureQueriesContext(connection) as cold_ctx:
+                    _consume(client.get(path))
+                cold_counts.append(len(cold_ctx.captured_queries))
                 with CaptureQueriesContext(connection) as ctx:
                     response = client.get(path)
                     body = _consume(response)
@@ -347,6 +389,7 @@ def count_queries(urls: dict, user) -> dict:
         out[name] = {
             "queries": max(counts),
             "queries_min": min(counts),
+            "queries_cold": max(cold_counts),
             "status": sorted(statuses),
             "bytes": round(statistics.mean(sizes)),
         }
@@ -433,6 +476,7 @@ def main(argv: list[str]) -> int:
     staff = User.objects.get(username="bench-staff-1")
     urls = choose_urls()
     result["export_rows_expected"] = urls.pop("_export_rows")
+    result["real_use_targets"] = urls.pop("_real_use")
     result["urls"] = urls
     result["session_cookie"] = signed_in_session(staff)
     # DEBUG is off: templates need the collected files' manifest, as under bin/serve.

@@ -120,6 +120,12 @@ def memory_kb(pid: int) -> tuple[int, int] | None:
         return None
 
 
+def workers_rss_mb(server: Server) -> list[float]:
+    """The resident set of each gunicorn worker now, in MB."""
+    sizes = [memory_kb(pid) for pid in server.workers()]
+    return [round(m[0] / 1024, 1) for m in sizes if m is not None]
+
+
 class MemoryMonitor:
     """Samples the RSS of every gunicorn worker while a block runs.
 

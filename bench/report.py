@@ -123,6 +123,25 @@ def evaluate(results: dict) -> list[dict]:
         or (f"same at {', '.join(sizes)}" if len(sizes) > 1 else "one size measured: not shown"),
         not varying and len(sizes) > 1,
     )
+    cold_counts = {
+        page: {size: r["queries"].get(page, {}).get("queries_cold") for size, r in sizes.items()}
+        for page in big["queries"]
+        if page != "export"
+    }
+    too_many = {
+        p: c
+        for p, c in cold_counts.items()
+        if any(v is None or v > MAX_QUERIES for v in c.values())
+    }
+    add(f"<= {MAX_QUERIES} queries on every cold page", too_many or "all within", not too_many)
+    varying = {p: c for p, c in cold_counts.items() if len(set(c.values())) > 1}
+    add(
+        "cold queries per page the same at every size",
+        varying
+        or (f"same at {', '.join(sizes)}" if len(sizes) > 1 else "one size measured: not shown"),
+        not varying and len(sizes) > 1,
+    )
+    _real_use_targets(big, add)
     plans = big.get("dashboard_explain")
     if isinstance(plans, list):
         scans = sorted({t for p in plans for t in p["seq_scans"] if t in BIG_TABLES})
@@ -135,6 +154,121 @@ def evaluate(results: dict) -> list[dict]:
     else:
         add("dashboard: no sequential scan of a large table", plans, False)
     return out
+
+
+# Real use (bench/real_use.py), as multiples of /healthz measured in the same run.
+COLD_LIMITS = {
+    "list": 40,
+    "list_filtered": 40,
+    "list_page_200": 40,
+    "dashboard": 40,
+    "detail": 15,
+    "article": 15,
+    "search_common": 150,
+    "search_rare": 30,
+}
+MIXED_THROUGHPUT = 0.15  # × /healthz req/s at 8 clients
+MIXED_READ_P95 = 150  # × /healthz p50 at 1 client
+MIXED_WRITE_P95 = 60
+ISOLATION_HEALTHZ_P95_MS = 50
+
+
+def healthz_reference(size_result: dict) -> tuple[float | None, float | None]:
+    """(/healthz p50 at 1 client in ms, /healthz req/s at the most clients) of the same run."""
+    runs = size_result["pages"]["healthz"]["runs"]
+    most = str(max(int(c) for c in runs))
+    return runs[min(runs, key=int)]["p50_ms"], runs[most]["rps"]
+
+
+def times(value, reference):
+    if value is None or not reference:
+        return None
+    return round(value / reference, 1)
+
+
+def _real_use_targets(big: dict, add) -> None:
+    use = big.get("real_use")
+    if not use:
+        return
+    p50, rps = healthz_reference(big)
+    for page, limit in COLD_LIMITS.items():
+        c = use["cold"][page]
+        add(
+            f"cold {page} p95 <= {limit} × /healthz p50 ({p50} ms), 1 client",
+            f"{c['p95_ms']} ms = {times(c['p95_ms'], p50)} ×",
+            c["p95_ms"] is not None and c["p95_ms"] <= limit * p50 and not c["errors"],
+        )
+    m = use["mixed"]
+    add(
+        f"mixed: throughput >= {MIXED_THROUGHPUT} × /healthz ({rps} req/s)",
+        f"{m['rps']} req/s = {times(m['rps'], rps)} ×",
+        m["rps"] >= MIXED_THROUGHPUT * rps,
+    )
+    add(
+        f"mixed: read p95 <= {MIXED_READ_P95} × /healthz p50",
+        f"{m['read_p95_ms']} ms = {times(m['read_p95_ms'], p50)} ×",
+        m["read_p95_ms"] is not None and m["read_p95_ms"] <= MIXED_READ_P95 * p50,
+    )
+    add(
+        f"mixed: write p95 <= {MIXED_WRITE_P95} × /healthz p50",
+        f"{m['write_p95_ms']} ms = {times(m['write_p95_ms'], p50)} ×",
+        m["write_p95_ms"] is not None and m["write_p95_ms"] <= MIXED_WRITE_P95 * p50,
+    )
+    add("mixed: no errors", m["errors"], not m["errors"])
+    i = use["isolation"]
+    add(
+        f"isolation: /healthz p95 < {ISOLATION_HEALTHZ_P95_MS} ms during cold searches",
+        f"{i['healthz_p95_ms']} ms",
+        i["healthz_p95_ms"] is not None and i["healthz_p95_ms"] < ISOLATION_HEALTHZ_P95_MS,
+    )
+
+
+def real_use_table(r: dict) -> list[str]:
+    use = r.get("real_use")
+    if not use:
+        return []
+    p50, rps = healthz_reference(r)
+    lines = [f"cold pages (each right after a write), 1 client; /healthz p50 {p50} ms:"]
+    lines.append(
+        _row(
+            ["page", "n", "p50 ms", "p95 ms", "×hz p50", "errors", "queries"],
+            [14, 4, 8, 8, 8, 6, 13],
+        )
+    )
+    for page, c in use["cold"].items():
+        q = r["queries"].get(page, {})
+        lines.append(
+            _row(
+                [
+                    page,
+                    c["samples"],
+                    _ms(c["p50_ms"]),
+                    _ms(c["p95_ms"]),
+                    times(c["p95_ms"], p50),
+                    c["errors"],
+                    f"{q.get('queries_cold', '?')} cold/{q.get('queries', '?')} warm",
+                ],
+                [14, 4, 8, 8, 8, 6, 13],
+            )
+        )
+    m = use["mixed"]
+    lines.append(
+        f"mixed: {m['clients']} clients, {m['seconds']} s, {m['distinct_read_urls']} read URLs: "
+        f"{m['rps']} req/s ({times(m['rps'], rps)} × /healthz {rps}); "
+        f"reads {m['reads']}: p50 {m['read_p50_ms']} p95 {m['read_p95_ms']} ms "
+        f"({times(m['read_p95_ms'], p50)} ×); writes {m['writes']} {m['write_kinds']}: "
+        f"p50 {m['write_p50_ms']} p95 {m['write_p95_ms']} ms ({times(m['write_p95_ms'], p50)} ×); "
+        f"errors {m['errors']}; worker RSS after {m['worker_rss_after_mb']} MB "
+        f"(peak {m['worker_peak_hwm_mb']} MB)"
+    )
+    i = use["isolation"]
+    lines.append(
+        f"isolation: /healthz p50 {i['healthz_p50_ms']} p95 {i['healthz_p95_ms']} ms "
+        f"({i['healthz_requests']} probes) while {i['search_clients']} clients ran "
+        f"{i['searches']} cold searches (p50 {i['search_p50_ms']} p95 {i['search_p95_ms']} ms); "
+        f"errors {i['errors']}"
+    )
+    return lines
 
 
 def _p95(run: dict):
@@ -217,6 +351,7 @@ def table(results: dict) -> str:
             f"{r['queries'].get('export', {}).get('queries', '?')} queries"
         )
         lines.append(f"peak worker RSS (VmHWM): {r['worker_peak_rss_mb']} MB")
+        lines.extend(real_use_table(r))
     lines.append("")
     lines.append("— : no request finished within the run (each took longer than the run).")
     lines.append(

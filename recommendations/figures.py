@@ -19,10 +19,13 @@ built on uncommitted rows to anybody else.
 Concurrent misses of one key compute once: the first takes a lock with cache.add(); the others
 wait for its value (briefly: after WAIT_SECONDS they compute it themselves rather than fail).
 With a per-process cache the lock is per worker (its threads); with the shared Redis cache it
-holds across workers and hosts.
+holds across workers and hosts. At most COMPUTE_SLOTS values are computed at once per process:
+the other threads of a worker wait (asleep, holding no CPU) so that cached pages and /healthz
+keep being served while a burst of cold searches runs.
 """
 
 import hashlib
+import threading
 import time
 
 from django.core.cache import cache
@@ -34,6 +37,8 @@ TTL = 900  # seconds; a backstop only: every tracked write moves the versions
 LOCK_SECONDS = 30
 WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.02
+COMPUTE_SLOTS = 2
+_computing = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
 # What every list-like figure (the list, its facets, the dashboard) reads.
 LIST_SCOPES = ("t:rec", "t:tag_link", "t:codept", "t:meta", "t:names", "t:labels")
@@ -86,7 +91,7 @@ def cached(name: str, parts, compute, *, scopes=None, stamp=None):
     lock = f"{key}:lock"
     if cache.add(lock, 1, LOCK_SECONDS):
         try:
-            value = compute()
+            value = _compute(compute)
             cache.set(key, (value,), TTL)
         finally:
             cache.delete(lock)
@@ -99,6 +104,21 @@ def cached(name: str, parts, compute, *, scopes=None, stamp=None):
             return found[0]
         if cache.get(lock) is None:  # the other computation failed: take over
             break
-    value = compute()
+    value = _compute(compute)
     cache.set(key, (value,), TTL)
     return value
+
+
+_held = threading.local()
+
+
+def _compute(compute):
+    # A page body computes its figures inside: only the outermost computation takes a slot.
+    if getattr(_held, "slot", False):
+        return compute()
+    with _computing:
+        _held.slot = True
+        try:
+            return compute()
+        finally:
+            _held.slot = False
