@@ -13,7 +13,6 @@ other kind arrives on it (connections are kept between requests), so a page cost
 
 from contextvars import ContextVar
 
-import psycopg2
 from django.conf import settings
 from django.db import OperationalError, connections
 from django.db.backends.signals import connection_created
@@ -29,10 +28,11 @@ def _apply(wrapper, limit_ms: int) -> None:
     if raw is None or getattr(wrapper, "_portal_statement_timeout", None) == (id(raw), limit_ms):
         return
     try:
-        # The driver's own cursor: a session setting, not one of the page's queries.
+        # The driver's own cursor: a session setting, not one of the page's queries. SET takes
+        # no bound parameter; the value is an int.
         with raw.cursor() as cursor:
-            cursor.execute("SET statement_timeout = %s", [limit_ms])
-    except psycopg2.Error:
+            cursor.execute(f"SET statement_timeout = {int(limit_ms)}")
+    except wrapper.Database.Error:
         return  # the request's own first query will meet (and report) the broken connection
     wrapper._portal_statement_timeout = (id(raw), limit_ms)
 
@@ -46,10 +46,14 @@ def _on_connect(sender, connection, **kwargs):
 connection_created.connect(_on_connect, dispatch_uid="portal.timeouts")
 
 
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
+
+
 def is_timeout(exc: BaseException) -> bool:
-    return isinstance(exc, OperationalError) and isinstance(
-        exc.__cause__, psycopg2.errors.QueryCanceled
-    )
+    cause = exc.__cause__
+    # psycopg 3 names it sqlstate, psycopg2 pgcode; Django may use either driver.
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return isinstance(exc, OperationalError) and code == QUERY_CANCELED
 
 
 class ReadTimeoutMiddleware:

@@ -1,7 +1,6 @@
 """A read request's SQL is cut off after READ_STATEMENT_TIMEOUT_MS with a clear page; writes are
 not limited (portal/timeouts.py)."""
 
-import psycopg2
 import pytest
 from django.db import connection
 
@@ -35,7 +34,7 @@ def no_limit_afterwards():
 @pytest.fixture
 def table_locked_elsewhere():
     """Another session holds the recommendations table, so any read of it waits."""
-    other = psycopg2.connect(**connection.get_connection_params())
+    other = connection.Database.connect(**connection.get_connection_params())
     with other.cursor() as cursor:
         cursor.execute("LOCK TABLE recommendations_recommendation IN ACCESS EXCLUSIVE MODE")
     yield
