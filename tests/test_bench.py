@@ -76,6 +76,9 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path):
         "BENCH_QUERY_SAMPLES": "2",
         "BENCH_DB_PREFIX": PREFIX,
         "BENCH_RESULTS": str(results_path),
+        "BENCH_COLD_SAMPLES": "2",
+        "BENCH_MIXED_SECONDS": "2",
+        "BENCH_ISOLATION_SECONDS": "2",
     }
     proc = subprocess.run(
         [sys.executable, "-m", "bench"],
@@ -102,6 +105,13 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path):
         assert size["queries"][page]["status"] == [200], page
     assert size["export"]["rows"] == size["export_rows_expected"] > 0
     assert size["worker_peak_rss_mb"] > 10
+    use = size["real_use"]
+    assert {page: c["errors"] for page, c in use["cold"].items()} == dict.fromkeys(use["cold"], 0)
+    assert all(c["samples"] == 2 and c["p95_ms"] > 0 for c in use["cold"].values())
+    assert use["mixed"]["reads"] > 0 and use["mixed"]["errors"] == 0
+    assert use["mixed"]["distinct_read_urls"] > 100
+    assert use["isolation"]["healthz_requests"] > 0 and use["isolation"]["errors"] == 0
+    assert all(isinstance(q["queries_cold"], int) for name, q in size["queries"].items())
     targets = {t["target"]: t["pass"] for t in results["targets"]}
     assert len(targets) == len(results["targets"]) >= 10
     assert targets[next(t for t in targets if t.startswith("no errors"))] is True
