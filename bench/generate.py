@@ -324,6 +324,12 @@ def page(number: int, seed: int = 2025) -> Page:
         nodes += n
     for _ in range(w.rng.randint(0, 2)):
         paras += news_report(w)
+    # Every title names its page: the importer recognises a page by its printed identity
+    # (series, installment and article titles), and a drawn title repeats across thousands of
+    # pages, so without this a new page could be taken for a corrected copy of another.
+    paras = [
+        f"{p}之{number + 1}" if i > 1 and p.startswith("## ") else p for i, p in enumerate(paras)
+    ]
     published = datetime.date(2025, 1, 1) + datetime.timedelta(days=number % 365)
     return Page(
         name=f"bench-{seed}-{number:06d}.txt",

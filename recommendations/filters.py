@@ -207,8 +207,10 @@ MAX_NAMED_FACET_OPTIONS = 30
 # How many ranked ids of a search the figures keep (the first pages read them).
 RANKED_IDS = 1000
 
-# The columns a matching item brings into the figures.
-_HIT_COLUMNS = ("id", "article_id", "order", "status", "depth", "lead_department_id")
+# The columns a matching item brings into the figures: all in the covering index
+# rec_current_facets, so without a search the match is an index-only scan. A search adds its
+# rank and the printed order that breaks its ties.
+_HIT_COLUMNS = ("id", "article_id", "status", "depth", "lead_department_id")
 _HIT_COLUMNS += ("answer_category", "deadline")
 # Facets over a column of the item itself: (parameter, column).
 COLUMN_FACETS = (
@@ -247,7 +249,7 @@ def list_figures(filterset: RecommendationFilter) -> dict:
         )
         for name in chosen
     }
-    columns = [*_HIT_COLUMNS, *(["search_rank"] if ranked else []), *flags]
+    columns = [*_HIT_COLUMNS, *(["order", "search_rank"] if ranked else []), *flags]
     hits_sql, hits_params = (
         base.order_by().annotate(**flags).values(*columns).query.sql_with_params()
     )
