@@ -4,7 +4,7 @@ Each cached value names the scopes it depends on: an item's page its own item ("
 row, its tags, co-departments, comments and so its history), the links between the items of its
 article ("tree:<article>") and the article itself ("meta:<article>": title, bylines, page text);
 a list or a dashboard the tables it counts over ("t:rec", "t:tag_link", …). The database keeps a
-version per scope, moved by triggers when a write commits (migration 0007_cache_versions), so a
+version per scope, moved by triggers when a write commits (migration 0008_cache_versions), so a
 change made anywhere (a view, the admin, the importer, a bare QuerySet.update()) discards exactly
 what depends on it, in every worker and on every host, and nothing else.
 
