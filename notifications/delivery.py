@@ -82,6 +82,7 @@ AUDIENCES = {
     Kind.ANSWER_APPROVED: _the_department,
     Kind.ANSWER_RETURNED: _the_department,
     Kind.VERDICT: _the_department,
+    Kind.SUPERVISED: _lead_department,
     Kind.COMMENTED: _parties,
     Kind.DEADLINE_NEAR: _lead_department,
     Kind.OVERDUE: _the_department,

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     ANSWER_APPROVED = "answer_approved", _("答复审核通过")
     ANSWER_RETURNED = "answer_returned", _("答复被退回修改")
     VERDICT = "verdict", _("建议人评价答复")
+    SUPERVISED = "supervised", _("列入或移出重点督办")
     COMMENTED = "commented", _("办理中的建议有新评论")
     DEADLINE_NEAR = "deadline_near", _("办理期限临近")
     OVERDUE = "overdue", _("建议已逾期")
@@ -216,3 +217,17 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.day}"
+
+
+class ReminderRun(models.Model):
+    """A working day whose reminders have all been done: later ticks that day do nothing."""
+
+    day = models.DateField(_("日期"), unique=True)
+    finished_at = models.DateTimeField(_("完成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("每日提醒运行")
+        verbose_name_plural = _("每日提醒运行")
+
+    def __str__(self):
+        return f"{self.day}"

@@ -263,10 +263,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # The job worker says which job it starts and how it ended (INFO) unless told otherwise;
-    # queuing a job (every request that notifies) and loading the task list say nothing.
+    # queuing a job (every request that notifies), loading the task list and the periodic
+    # schedule say nothing.
     "loggers": {
         "procrastinate": {"level": env_str("JOB_LOG_LEVEL", "INFO")},
         "procrastinate.jobs": {"level": "WARNING"},
         "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
     },
 }

@@ -137,3 +137,13 @@ def test_a_user_without_an_address_gets_the_message_and_no_email(people, assigne
     )
     assert Message.objects.filter(recipient=people["handler_b"]).exists()
     assert list(Email.objects.values_list("to_address", flat=True)) == ["handler1@example.test"]
+
+
+def test_supervision_tells_the_lead_department(people, assigned_item):
+    names = told(
+        events.SUPERVISED, assigned_item, people["staff"], supervised=True, leader="王区长"
+    )
+    assert names == {"handler1", "handler_b"}
+    message = Message.objects.get(recipient=people["handler"])
+    assert message.title == "列入重点督办:建设智算中心"
+    assert "督办领导:王区长" in message.body
