@@ -18,8 +18,12 @@ def queue(transactional_db):
 
 
 def jobs_by_status():
+    # The reminder tick a worker queues at its start (queue "periodic") is left out.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY 1")
+        cursor.execute(
+            "SELECT status::text, count(*) FROM procrastinate_jobs"
+            " WHERE queue_name <> 'periodic' GROUP BY 1"
+        )
         return dict(cursor.fetchall())
 
 
