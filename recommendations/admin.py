@@ -300,8 +300,40 @@ class LevelFilter(admin.SimpleListFilter):
         return queryset.filter(depth=self.value()) if self.value() else queryset
 
 
+class RecommendationAdminForm(forms.ModelForm):
+    """The change form carries the version it was read at: a save based on a stale version is
+    refused, as the portal refuses it (409), instead of reverting someone else's change."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Recommendation
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Locked until the admin's transaction ends, so nothing lands between the check
+            # and the save (the portal's compare-and-set waits for it, then sees the new version).
+            current = (
+                Recommendation.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if cleaned.get("seen_version") != current:
+                raise forms.ValidationError(workflow.conflict_message(), code="stale")
+        return cleaned
+
+
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
+    form = RecommendationAdminForm
     list_display = [
         "place",
         "heading",
@@ -363,6 +395,7 @@ class RecommendationAdmin(admin.ModelAdmin):
                     "reply",
                     "answered_at",
                     "version",
+                    "seen_version",
                     "created_at",
                     "updated_at",
                 ]
@@ -378,6 +411,18 @@ class RecommendationAdmin(admin.ModelAdmin):
     @admin.display(description=_("层级"), ordering="depth")
     def level(self, rec):
         return dict(LEVEL_CHOICES).get(str(rec.depth), rec.depth)
+
+    def has_delete_permission(self, request, obj=None):
+        # An item that has been handled, tagged, commented or changed keeps its history: it is
+        # never deleted (the page's importer marks a dropped item instead, see in_source).
+        if obj is not None and Recommendation.objects.filter(pk=obj.pk).handled().exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one by one, where the rule above is checked
+        return actions
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -435,17 +480,32 @@ class RecommendationAdmin(admin.ModelAdmin):
         return render(request, "admin/recommendations/bulk_action.html", context)
 
 
+class LinkAdmin(admin.ModelAdmin):
+    """A link or comment never moves to another item (the database refuses it too): it would
+    vanish from the first item's history."""
+
+    fixed_on_change = ["recommendation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + self.fixed_on_change if obj is not None else fields
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(LinkAdmin):
     list_display = ["recommendation", "author", "created_at"]
     search_fields = ["body", "author__username"]
     list_select_related = ["recommendation__article", "author"]
     autocomplete_fields = ["recommendation", "author"]
     readonly_fields = ["created_at"]
+    fixed_on_change = ["recommendation", "author"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # comments are append-only; an edit keeps the old text in history
 
 
 @admin.register(RecommendationTag)
-class RecommendationTagAdmin(admin.ModelAdmin):
+class RecommendationTagAdmin(LinkAdmin):
     list_display = ["recommendation", "tag"]
     list_filter = ["tag"]
     search_fields = ["recommendation__heading", "tag__name"]
@@ -454,7 +514,7 @@ class RecommendationTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoDepartment)
-class CoDepartmentAdmin(admin.ModelAdmin):
+class CoDepartmentAdmin(LinkAdmin):
     list_display = ["recommendation", "department"]
     list_filter = ["department"]
     search_fields = ["recommendation__heading", "department__name"]

@@ -1,7 +1,8 @@
 """The readable history of one recommendation.
 
 Database triggers (django-pghistory, see models.py) write the raw rows: a snapshot of the handling
-fields after every change, and added/removed rows for tags, co-departments and comments. Each
+fields after every change, added/changed/removed rows for tags and co-departments, added and
+edited rows for comments, each with the names as they were when it was written. Each
 row points at the request's context, whose metadata holds the signed-in user's id. This module
 turns those rows into entries "when, who, what: old → new" with display values (status labels,
 department and tag names), using a fixed number of queries however long the history is.
@@ -102,6 +103,12 @@ def _display(name: str, value, departments: dict) -> str:
     return str(value)
 
 
+def _snapshot_display(name: str, snapshot: dict, value, departments: dict) -> str:
+    if name == "lead_department" and value is not None and snapshot["ref_name"]:
+        return snapshot["ref_name"]  # the department's name when the snapshot was written
+    return _display(name, value, departments)
+
+
 def _null(output_field):
     return Value(None, output_field=output_field)
 
@@ -114,7 +121,7 @@ def _event_rows(rec: Recommendation) -> list[dict]:
     so it reads exactly as `context.metadata.get("user")` would.
     """
 
-    def branch(model, source, owner, *, snapshot=False, ref=None, body=None):
+    def branch(model, source, owner, *, snapshot=False, ref=None, body=None, name=None):
         snapshot_columns = {
             f"snap_{attname}": F(attname) if snapshot else _null(output_field)
             for attname, output_field in _SNAPSHOT_COLUMNS
@@ -130,13 +137,24 @@ def _event_rows(rec: Recommendation) -> list[dict]:
                 user=KeyTransform("user", "pgh_context__metadata"),
                 **snapshot_columns,
                 ref_id=F(ref) if ref else _null(IntegerField()),
+                # The related row's name when the event was written (models.py).
+                ref_name=F(name) if name else _null(TextField()),
+                obj_id=F("pgh_obj_id"),
                 comment_body=F(body) if body else _null(TextField()),
             )
         )
 
-    rows = branch(RecommendationEvent, "snapshot", "pgh_obj_id", snapshot=True).union(
-        branch(RecommendationTagEvent, "tag", "recommendation_id", ref="tag_id"),
-        branch(CoDepartmentEvent, "co_department", "recommendation_id", ref="department_id"),
+    rows = branch(
+        RecommendationEvent, "snapshot", "pgh_obj_id", snapshot=True, name="lead_department_name"
+    ).union(
+        branch(RecommendationTagEvent, "tag", "recommendation_id", ref="tag_id", name="tag_name"),
+        branch(
+            CoDepartmentEvent,
+            "co_department",
+            "recommendation_id",
+            ref="department_id",
+            name="department_name",
+        ),
         branch(CommentEvent, "comment", "recommendation_id", ref="author_id", body="body"),
         all=True,
     )
@@ -224,42 +242,41 @@ def build_history(
                         snap,
                         "snapshot",
                         _field_label(name),
-                        _display(name, old, departments),
-                        _display(name, new, departments),
+                        _snapshot_display(name, previous, old, departments),
+                        _snapshot_display(name, snap, new, departments),
                         Kind.CHANGED,
                         user_id,
                     )
         previous = snap
 
-    # Tag and co-department links are added or removed rows, shown the same way.
+    # Tag and co-department links are added, changed (the admin can point a link at another
+    # tag) or removed rows, shown the same way, by the name stored with each event.
     links = [
         (co_events, "co_department", _("协办部门"), departments, _("已删除的部门 #%(id)s")),
         (tag_events, "tag", _("标签"), tags, _("已删除的标签 #%(id)s")),
     ]
     for events, field, label, names, deleted in links:
+        last_name = {}  # link id → its name in the event before
         for event in events:
-            name = names.get(event["ref_id"]) or deleted % {"id": event["ref_id"]}
-            added = event["pgh_label"] == "added"
-            add(
-                event,
-                field,
-                label,
-                "" if added else name,
-                name if added else "",
-                Kind.ADDED if added else Kind.REMOVED,
-                _user_id(event),
+            name = (
+                event["ref_name"] or names.get(event["ref_id"]) or deleted % {"id": event["ref_id"]}
             )
+            old, new, kind = {
+                "added": ("", name, Kind.ADDED),
+                "changed": (last_name.get(event["obj_id"], ""), name, Kind.CHANGED),
+            }.get(event["pgh_label"], (name, "", Kind.REMOVED))
+            last_name[event["obj_id"]] = name
+            add(event, field, label, old, new, kind, _user_id(event))
 
+    last_body = {}  # comment id → its text before an edit
     for event in comment_events:
-        add(
-            event,
-            "comment",
-            _("评论"),
-            "",
-            event["comment_body"],
-            Kind.COMMENT,
-            _user_id(event, event["ref_id"]),
-        )
+        author = _user_id(event, event["ref_id"])
+        if event["pgh_label"] == "edited":
+            old, kind = last_body.get(event["obj_id"], ""), Kind.CHANGED
+        else:
+            old, kind = "", Kind.COMMENT
+        last_body[event["obj_id"]] = event["comment_body"]
+        add(event, "comment", _("评论"), old, event["comment_body"], kind, author)
 
     entries.sort(key=lambda e: e.sort_key)
     return entries

@@ -4,6 +4,7 @@ staff triage, assign and follow until a department answers it (see docs: domain.
 from functools import partial
 
 import pghistory
+import pgtrigger
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -390,7 +391,8 @@ class Recommendation(models.Model):
     parent = models.ForeignKey(
         "self",
         verbose_name=_("上级"),
-        on_delete=models.CASCADE,
+        # Deleting a section takes its items with it only while none of them is handled.
+        on_delete=protect_handled,
         null=True,
         blank=True,
         related_name="children",
@@ -513,6 +515,32 @@ class Recommendation(models.Model):
                 name="rec_current_printed_order",
             ),
         ]
+        # The database's own guard, whatever path the delete takes (QuerySet.delete(), SQL): an
+        # item with handling, links, comments or any change after its import is never deleted.
+        # RecommendationQuerySet.handled() is the same rule for Django's on_delete and the admin.
+        triggers = [
+            pgtrigger.Trigger(
+                name="handled_is_never_deleted",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Delete,
+                func="""
+                IF OLD.status <> 'new' OR OLD.lead_department_id IS NOT NULL
+                   OR OLD.deadline IS NOT NULL
+                   OR EXISTS (SELECT 1 FROM recommendations_recommendationevent
+                              WHERE pgh_obj_id = OLD.id AND pgh_label <> 'created')
+                   OR EXISTS (SELECT 1 FROM recommendations_recommendationtagevent
+                              WHERE recommendation_id = OLD.id)
+                   OR EXISTS (SELECT 1 FROM recommendations_codepartmentevent
+                              WHERE recommendation_id = OLD.id)
+                   OR EXISTS (SELECT 1 FROM recommendations_comment
+                              WHERE recommendation_id = OLD.id) THEN
+                    RAISE EXCEPTION 'recommendation % has handling or history: not deleted', OLD.id
+                        USING ERRCODE = 'restrict_violation';
+                END IF;
+                RETURN OLD;
+                """,
+            )
+        ]
 
     def __str__(self):
         return f"{self.article.author_names or self.article.title} · {self.place or self.number} {self.heading}"
@@ -573,6 +601,14 @@ class RecommendationTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recommendation", "tag"], name="rectag_unique")
         ]
+        # Moved to another item, a link would vanish from the first item's history.
+        triggers = [
+            pgtrigger.Protect(
+                name="rectag_stays_on_its_item",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("recommendation"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.tag}"
@@ -600,6 +636,13 @@ class CoDepartment(models.Model):
                 fields=["recommendation", "department"], name="codepartment_unique"
             )
         ]
+        triggers = [
+            pgtrigger.Protect(
+                name="codepartment_stays_on_its_item",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("recommendation"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.department}"
@@ -622,6 +665,16 @@ class Comment(models.Model):
         ordering = ["created_at"]
         verbose_name = _("评论")
         verbose_name_plural = _("评论")
+        # Append-only: an edit of the text is recorded (its old text stays in history); a
+        # comment is never deleted, moved to another item or given another author.
+        triggers = [
+            pgtrigger.Protect(name="comment_is_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="comment_keeps_its_place",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("recommendation", "author", "created_at"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.author}: {self.body[:30]}"
@@ -640,25 +693,62 @@ TRACKED_FIELDS = [
     "answer_category",
     "reply",
 ]
+
+
+def _name_at_the_time(column: str, table: str, key: str) -> dict:
+    """An event table's column holding a related row's name as it was when the event was
+    written, so that renaming a tag or a department later does not rewrite old entries."""
+    return {
+        "triggers": [
+            pgtrigger.Trigger(
+                name=f"{column}_at_the_time",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func=f"NEW.{column} := (SELECT name FROM {table} WHERE id = NEW.{key}); RETURN NEW;",
+            )
+        ]
+    }
+
+
+def _name_column(label):
+    return models.CharField(label, max_length=100, null=True, blank=True, editable=False)
+
+
+# Every event table is append-only (pghistory's Protect trigger): history is never rewritten.
 pghistory.track(
     pghistory.InsertEvent("created"),
     pghistory.UpdateEvent("changed", condition=pghistory.AnyChange(*TRACKED_FIELDS)),
     fields=TRACKED_FIELDS,
     model_name="RecommendationEvent",
+    append_only=True,
+    attrs={"lead_department_name": _name_column(_("主办部门名称"))},
+    meta=_name_at_the_time(
+        "lead_department_name", "recommendations_department", "lead_department_id"
+    ),
 )(Recommendation)
 pghistory.track(
     pghistory.InsertEvent("added"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange("tag")),
     pghistory.DeleteEvent("removed"),
     model_name="RecommendationTagEvent",
     obj_field=pghistory.ObjForeignKey(related_name="events", db_constraint=False),
+    append_only=True,
+    attrs={"tag_name": _name_column(_("标签名称"))},
+    meta=_name_at_the_time("tag_name", "recommendations_tag", "tag_id"),
 )(RecommendationTag)
 pghistory.track(
     pghistory.InsertEvent("added"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange("department")),
     pghistory.DeleteEvent("removed"),
     model_name="CoDepartmentEvent",
     obj_field=pghistory.ObjForeignKey(related_name="events", db_constraint=False),
+    append_only=True,
+    attrs={"department_name": _name_column(_("部门名称"))},
+    meta=_name_at_the_time("department_name", "recommendations_department", "department_id"),
 )(CoDepartment)
 pghistory.track(
     pghistory.InsertEvent("added"),
+    pghistory.UpdateEvent("edited", condition=pghistory.AnyChange("body")),
     model_name="CommentEvent",
+    append_only=True,
 )(Comment)
