@@ -308,7 +308,7 @@ class RecommendationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Recommendation
-        fields = "__all__"
+        fields = ["status"]  # the admin's fieldsets below decide the form's fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ class _FormReader(HTMLParser):
         a = dict(attrs)
         if tag == "form" and a.get("id") == self.form_id:
             self.inside = True
-        if not self.inside or not a.get("name") and tag != "option":
+        if not self.inside or (not a.get("name") and tag != "option"):
             return
         if tag == "input":
             kind = a.get("type", "text")

@@ -2,8 +2,9 @@
 
 import pgtrigger.compiler
 import pgtrigger.migrations
-import recommendations.models
 from django.db import migrations, models
+
+import recommendations.models
 
 
 class Migration(migrations.Migration):
