@@ -412,12 +412,13 @@ class RecommendationAdmin(admin.ModelAdmin):
     def level(self, rec):
         return dict(LEVEL_CHOICES).get(str(rec.depth), rec.depth)
 
-    def has_delete_permission(self, request, obj=None):
+    def get_deleted_objects(self, objs, request):
         # An item that has been handled, tagged, commented or changed keeps its history: it is
-        # never deleted (the page's importer marks a dropped item instead, see in_source).
-        if obj is not None and Recommendation.objects.filter(pk=obj.pk).handled().exists():
-            return False
-        return super().has_delete_permission(request, obj)
+        # never deleted (the database refuses it too). The admin lists it as protected.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        handled = Recommendation.objects.filter(pk__in=[o.pk for o in objs]).handled()
+        protected = [*protected, *(f"{self.model._meta.verbose_name}: {rec}" for rec in handled)]
+        return deleted, counts, perms_needed, protected
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -17,6 +17,7 @@ def change(client, rec, parent):
         "deadline": "",
         "answer_category": "",
         "reply": "",
+        "seen_version": rec.version,  # the change form's version check (as the page sends it)
     }
     for prefix in ("tag_links", "co_department_links", "comments"):
         data |= {
