@@ -9,7 +9,7 @@ import recommendations.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0006_edition_fingerprint_text_history"),
+        ("recommendations", "0007_field_labels"),
     ]
 
     operations = [
