@@ -304,7 +304,9 @@ class RecommendationAdminForm(forms.ModelForm):
     """The change form carries the version it was read at: a save based on a stale version is
     refused, as the portal refuses it (409), instead of reverting someone else's change."""
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(
+        label=_("读取时的版本"), widget=forms.HiddenInput, required=False
+    )
 
     class Meta:
         model = Recommendation
