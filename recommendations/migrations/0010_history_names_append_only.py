@@ -9,7 +9,7 @@ import recommendations.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0007_field_labels"),
+        ("recommendations", "0009_search_vectors"),
     ]
 
     operations = [
