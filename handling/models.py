@@ -1,4 +1,5 @@
-"""Handling data: the official working-day calendar and the rules that set the loop's clocks.
+"""Handling data: the official working-day calendar, the rules that set the loop's clocks, and the
+records of the loop's steps (receipts, requests, answers, verdicts, follow-up reports).
 
 The calendar keeps only the days that differ from the plain weekday rule (Monday to Friday
 work): holidays that fall on a weekday and the shifted working weekends (调休). A year counts as
@@ -12,8 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from recommendations.models import Department, Person, Recommendation
 
 
 class CalendarYear(models.Model):
@@ -231,3 +235,398 @@ pghistory.track(
     model_name="SupervisionEvent",
     obj_field=pghistory.ObjForeignKey(related_name="events", db_constraint=False),
 )(Supervision)
+
+
+# --- the records of the handling loop (docs/workflow.md) ---------------------------------------
+#
+# Rows here are written only through the rules in recommendations/workflow.py; each is the record
+# of a step (who, when, what), and triggers keep every insert and change of them as history.
+
+
+class Decision(models.TextChoices):
+    OPEN = "open", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REJECTED = "rejected", _("已驳回")
+
+
+class Receipt(models.Model):
+    """A department signed for an item it was given (lead or co-department)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="receipts",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The assignment signed for: a new lead department must sign again. (Empty for items
+    # assigned before assignment times were kept.)
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("签收时间"), default=timezone.now)
+    late = models.BooleanField(_("超时签收"), default=False)
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        verbose_name = _("签收记录")
+        verbose_name_plural = _("签收记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "department", "assigned_at"],
+                name="receipt_once_per_assignment",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class ReturnRequest(models.Model):
+    """申请退回/调整: the lead department says the item is not its own."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="return_requests",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("申请部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    reason = models.TextField(_("退回理由"))
+    suggested_department = models.ForeignKey(
+        Department,
+        verbose_name=_("建议改由"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision = models.CharField(
+        _("审批结果"), max_length=10, choices=Decision.choices, default=Decision.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("退回申请")
+        verbose_name_plural = _("退回申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(decision="open"),
+                name="one_open_return_request",
+                violation_error_message=_("这条建议已有待审批的退回申请。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.get_decision_display()}"
+
+
+class ExtensionRequest(models.Model):
+    """申请延期: a later deadline, asked before the current one passes."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("申请部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    old_deadline = models.DateField(_("原办理期限"))
+    requested_deadline = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    decision = models.CharField(
+        _("审批结果"), max_length=10, choices=Decision.choices, default=Decision.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(decision="open"),
+                name="one_open_extension_request",
+                violation_error_message=_("这条建议已有待审批的延期申请。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department} → {self.requested_deadline} {self.get_decision_display()}"
+
+
+class CoOpinion(models.Model):
+    """协办意见: a co-department's written opinion to the lead department (one per department,
+    editable until the lead department answers; `answer_round` is the round it was last
+    written in)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="co_opinions",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("协办部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    answer_round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = models.TextField(_("协办意见"))
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["department__order", "department__name"]
+        verbose_name = _("协办意见")
+        verbose_name_plural = _("协办意见")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "department"], name="co_opinion_once_per_department"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department}: {self.body[:30]}"
+
+
+def letter_path(instance, filename):
+    # The stored name never reuses the uploaded one (it may hold anything); the original name
+    # is kept in `letter_name` for the download.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    now = timezone.now()
+    name = f"{instance.recommendation_id}-{instance.number}-{now:%d%H%M%S%f}.{suffix}"
+    return f"letters/{now:%Y/%m}/{name}"
+
+
+class Answer(models.Model):
+    """One version of the lead department's answer, as submitted for review. Never edited
+    afterwards, except for the review's outcome."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("审核通过")
+        RETURNED = "returned", _("退回修改")
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+    )
+    number = models.PositiveIntegerField(_("版本"))
+    answer_round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    department = models.ForeignKey(
+        Department, verbose_name=_("答复部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    answer_category = models.CharField(
+        _("答复类别"), max_length=1, choices=Recommendation.AnswerCategory.choices
+    )
+    reply = models.TextField(_("答复内容"))
+    promised_on = models.DateField(_("承诺完成日期"), null=True, blank=True)
+    letter = models.FileField(_("答复函"), upload_to=letter_path, blank=True, max_length=255)
+    letter_name = models.CharField(_("答复函文件名"), max_length=255, blank=True)
+    # Co-departments whose opinion was missing when the lead answered; answering anyway was
+    # confirmed explicitly (the confirmation is this record).
+    missing_opinions = models.CharField(_("未收到协办意见的部门"), max_length=500, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    review = models.CharField(
+        _("审核结果"), max_length=10, choices=Review.choices, default=Review.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("答复版本")
+        verbose_name_plural = _("答复版本")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "number"], name="answer_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation"],
+                condition=Q(review="pending"),
+                name="one_pending_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return _("第%(n)s版答复") % {"n": self.number}
+
+
+class Verdict(models.Model):
+    """评价: the author's satisfaction with the answer of one round."""
+
+    class Level(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="verdicts",
+    )
+    answer_round = models.PositiveSmallIntegerField(_("办理轮次"))
+    level = models.CharField(_("满意度"), max_length=12, choices=Level.choices)
+    note = models.TextField(_("说明"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # True: staff wrote it down for the author; False: the author's own account.
+    on_behalf = models.BooleanField(_("代为填写"), default=True)
+    recorded_at = models.DateTimeField(_("评价时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "answer_round"], name="verdict_once_per_round"
+            )
+        ]
+
+    def __str__(self):
+        return self.get_level_display()
+
+
+class ProgressReport(models.Model):
+    """跟踪: a progress report on an item answered B (being solved or planned)."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="progress_reports",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = models.TextField(_("进展情况"))
+    created_at = models.DateTimeField(_("填报时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
+
+    def __str__(self):
+        return f"{self.department} {self.created_at:%Y-%m-%d}"
+
+
+class AuthorAccount(models.Model):
+    """A user account that speaks for an author (a Person who wrote recommendations): that user
+    may give the verdict on the answers to the author's items. Admins link them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="author_account",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("作者"), on_delete=models.CASCADE, related_name="accounts"
+    )
+
+    class Meta:
+        verbose_name = _("作者账号")
+        verbose_name_plural = _("作者账号")
+
+    def __str__(self):
+        return f"{self.user} → {self.person}"
+
+
+# Every insert and change of these records is kept by database triggers.
+for _model in (
+    Receipt,
+    ReturnRequest,
+    ExtensionRequest,
+    CoOpinion,
+    Answer,
+    Verdict,
+    ProgressReport,
+    AuthorAccount,
+):
+    pghistory.track(
+        pghistory.InsertEvent("added"),
+        pghistory.UpdateEvent("changed"),
+        pghistory.DeleteEvent("removed"),
+        model_name=f"{_model.__name__}Event",
+        obj_field=pghistory.ObjForeignKey(related_name="events", db_constraint=False),
+    )(_model)

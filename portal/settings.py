@@ -193,6 +193,11 @@ STORAGES = {
     },
 }
 
+# Uploaded files (signed answer letters) go through the default storage; they are never served
+# as static files, only by a signed-in download view (handling/views.py).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
+ANSWER_LETTER_MAX_BYTES = env_int("ANSWER_LETTER_MAX_MB", 10) * 1024 * 1024
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # bulk actions post one checkbox per listed item
 # The largest newspaper page the importer accepts (command and admin upload); a real page's

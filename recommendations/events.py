@@ -30,6 +30,7 @@ ANSWER_APPROVED = "answer_approved"  # data: department_id
 ANSWER_RETURNED = "answer_returned"  # data: department_id, note
 VERDICT = "verdict"  # the author's satisfaction; data: verdict, department_id
 PROGRESS_REPORTED = "progress_reported"  # a follow-up report; data: department_id
+FOLLOW_UP_DONE = "follow_up_done"  # staff moved a followed-up B answer to A; data: department_id
 COMMENTED = "commented"  # data: comment_id
 STATUS_CHANGED = "status_changed"  # any other status step; data: from_status, to_status
 DROPPED_FROM_SOURCE = "dropped_from_source"  # a re-import no longer prints an item in handling

@@ -13,7 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from handling import supervision
+from handling import queries, supervision
 from recommendations import search
 from recommendations.models import (
     Article,
@@ -38,6 +38,7 @@ SORT_CHOICES = [
     ("relevance", _("相关度(搜索时)")),
 ]
 MAX_DUE_DAYS = 3650
+KIND_CHOICES = [("containers", _("分组条目")), ("all", _("要点和分组条目"))]
 
 
 def _ids(model_queryset, field):
@@ -118,6 +119,15 @@ class RecommendationFilter(django_filters.FilterSet):
         decimal_places=0,
     )
     level = django_filters.ChoiceFilter(label=_("层级"), choices=LEVEL_CHOICES, field_name="depth")
+    step = django_filters.ChoiceFilter(
+        label=_("办理环节"),
+        choices=queries.STEP_CHOICES,
+        method="filter_step",
+        empty_label=_("全部"),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("条目类型"), choices=KIND_CHOICES, method="noop", empty_label=_("要点(默认)")
+    )
     removed = CheckboxFilter(label=_("包含已从原文移除的条目"), required=False)
     supervised = CheckboxFilter(label=_("只看重点督办"), required=False, method="filter_supervised")
     sort = django_filters.ChoiceFilter(label=_("排序"), choices=SORT_CHOICES, method="noop")
@@ -150,6 +160,9 @@ class RecommendationFilter(django_filters.FilterSet):
 
     def filter_facet(self, queryset, name, value):
         return queryset.filter(facet_condition(name, value))
+
+    def filter_step(self, queryset, name, value):
+        return queries.at_step(queryset, value)
 
     def filter_due(self, queryset, name, value):
         return queryset.due_within(int(value))
@@ -185,6 +198,12 @@ class RecommendationFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         if not self.form.cleaned_data.get("removed"):
             queryset = queryset.current()
+        # Points by default: a section that only groups its points is no request of its own.
+        kind = self.form.cleaned_data.get("kind") or "points"
+        if kind == "points":
+            queryset = queryset.points()
+        elif kind == "containers":
+            queryset = queryset.containers()
         return queryset
 
     def apply_sort(self, queryset):

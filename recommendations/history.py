@@ -85,7 +85,7 @@ def _field_label(name: str) -> str:
 
 
 def _display(name: str, value, departments: dict) -> str:
-    if value in (None, ""):
+    if value is None or value == "":
         return ""
     if name == "status":
         return (
@@ -98,7 +98,9 @@ def _display(name: str, value, departments: dict) -> str:
         return str(choices(value).label) if value in choices.values else value
     if name == "lead_department":
         return departments.get(value) or _("已删除的部门 #%(id)s") % {"id": value}
-    if name == "deadline":
+    if name == "is_container":
+        return _("分组条目") if value else _("要点")
+    if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
 

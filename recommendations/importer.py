@@ -564,6 +564,8 @@ def _save_recommendations(edition, articles, articles_data, result, is_new) -> N
         for node in _flatten(data.get("recommendations") or []):
             by_level.setdefault(node.depth, []).append((article, node))
     pks = {}  # (article_id, number) -> pk, filled level by level for the children's parent
+    # A new node with children only groups them: a container (handling; docs/workflow.md).
+    parents = {(a.pk, n.parent_number) for nodes in by_level.values() for a, n in nodes}
     for depth in sorted(by_level):
         to_create = []
         for article, node in by_level[depth]:
@@ -571,6 +573,7 @@ def _save_recommendations(edition, articles, articles_data, result, is_new) -> N
             rec = existing.pop((article.pk, node.number), None)
             if rec is None:
                 rec = Recommendation(article=article, number=node.number, parent_id=parent_id)
+                rec.is_container = (article.pk, node.number) in parents
                 _apply(rec, node)
                 rec.refresh_search_tokens()
                 to_create.append(rec)

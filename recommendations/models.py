@@ -312,6 +312,15 @@ class RecommendationQuerySet(models.QuerySet):
             deadline__gte=today, deadline__lte=today + timezone.timedelta(days=days)
         )
 
+    def follow_up_due(self, today=None):
+        """Answered B ("being solved or planned") whose promised date has come: 待跟踪."""
+        today = today or timezone.localdate()
+        return self.filter(
+            status=Recommendation.Status.ANSWERED,
+            answer_category=Recommendation.AnswerCategory.B,
+            promised_on__lte=today,
+        )
+
     def for_department(self, department):
         """Items the department leads or co-handles."""
         return self.filter(Q(lead_department=department) | Q(co_departments=department)).distinct()
@@ -320,7 +329,19 @@ class RecommendationQuerySet(models.QuerySet):
         return self.filter(lead_department=department)
 
     def awaiting_triage(self):
-        return self.filter(status=Recommendation.Status.NEW)
+        return self.points().filter(status=Recommendation.Status.NEW)
+
+    def points(self):
+        """The requests themselves: what dashboards, lists and statistics count."""
+        return self.filter(is_container=False)
+
+    def containers(self):
+        """Sections that only group their points (see docs/workflow.md)."""
+        return self.filter(is_container=True)
+
+    def points_under(self, container):
+        """The points below `container` (the tree is at most three levels deep)."""
+        return self.points().filter(Q(parent=container) | Q(parent__parent=container))
 
     def current(self):
         """Items still present in their source page (not dropped by a corrected re-import)."""
@@ -371,6 +392,7 @@ class Recommendation(models.Model):
         NOT_ACTIONABLE = "not_actionable", _("无需办理")
         ASSIGNED = "assigned", _("已交办")
         IN_PROGRESS = "in_progress", _("办理中")
+        REVIEW = "review", _("待审核")
         ANSWERED = "answered", _("已办结")
 
     class AnswerCategory(models.TextChoices):
@@ -380,7 +402,9 @@ class Recommendation(models.Model):
         N = "N", _("N 不予采纳")
 
     CLOSED_STATUSES = (Status.ANSWERED, Status.NOT_ACTIONABLE)
-    ASSIGNED_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.ANSWERED)
+    ASSIGNED_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REVIEW, Status.ANSWERED)
+    # The department works on the item (a reply submitted for review is out of its hands).
+    HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 
     article = models.ForeignKey(
         Article,
@@ -408,6 +432,13 @@ class Recommendation(models.Model):
     source_lines = ArrayField(
         models.PositiveIntegerField(), verbose_name=_("原文行号"), default=list, blank=True
     )
+    # A numbered section that only groups its points is a container: not triaged, not assigned
+    # by default, shown with the roll-up of its points. Staff may turn either into the other.
+    is_container = models.BooleanField(
+        _("分组条目"),
+        default=False,
+        help_text=_("只起分组作用的章节,本身不作为一条建议办理;其下的要点才计入统计。"),
+    )
     in_source = models.BooleanField(
         _("仍在原文中"),
         default=True,
@@ -432,6 +463,13 @@ class Recommendation(models.Model):
         related_name="co_recommendations",
     )
     deadline = models.DateField(_("办理期限"), null=True, blank=True)
+    # When the current lead department got the item: the receipt, return and extension windows
+    # count from here (handling/rules.py).
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    # 1, or 2 once the author's 不满意 reopened the item for a second answer.
+    answer_round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    # A B answer ("being solved or planned") promises a date; from then on it is followed up.
+    promised_on = models.DateField(_("承诺完成日期"), null=True, blank=True)
     answer_category = models.CharField(
         _("答复类别"), max_length=1, choices=AnswerCategory.choices, blank=True
     )
@@ -479,15 +517,16 @@ class Recommendation(models.Model):
                 condition=Q(depth__gte=1) & Q(depth__lte=3), name="recommendation_depth_range"
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["assigned", "in_progress", "answered"])
+                condition=~Q(status__in=["assigned", "in_progress", "review", "answered"])
                 | Q(lead_department__isnull=False),
                 name="recommendation_assigned_has_lead",
-                violation_error_message=_("交办、办理中或已办结的建议必须有主办部门。"),
+                violation_error_message=_("交办、办理中、待审核或已办结的建议必须有主办部门。"),
             ),
             models.CheckConstraint(
-                condition=~Q(status="answered") | (~Q(answer_category="") & ~Q(reply="")),
+                condition=~Q(status__in=["review", "answered"])
+                | (~Q(answer_category="") & ~Q(reply="")),
                 name="recommendation_answered_has_reply",
-                violation_error_message=_("已办结的建议必须有答复类别和答复内容。"),
+                violation_error_message=_("待审核或已办结的建议必须有答复类别和答复内容。"),
             ),
         ]
         indexes = [
@@ -692,6 +731,9 @@ TRACKED_FIELDS = [
     "deadline",
     "answer_category",
     "reply",
+    "is_container",
+    "promised_on",
+    "answer_round",
 ]
 
 

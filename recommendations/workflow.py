@@ -6,18 +6,34 @@ number: a save based on a stale version is refused instead of overwriting someon
 History needs no code here: database triggers record every change (see models.py).
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handling import calendar as working_calendar
+from handling import rules as handling_rules
+from handling.models import (
+    Answer,
+    AuthorAccount,
+    CoOpinion,
+    Decision,
+    ExtensionRequest,
+    ProgressReport,
+    Receipt,
+    ReturnRequest,
+    Verdict,
+)
 from recommendations import events
 from recommendations.models import (
+    Byline,
     CoDepartment,
     Comment,
+    Department,
     Recommendation,
     RecommendationTag,
     Tag,
@@ -45,19 +61,19 @@ class ConflictError(WorkflowError):
     pass
 
 
-# Where each status may go, and who may take the step. Staff may change any status, but a step
-# back from a closed status is a reopening and needs a note.
+# Where each status may go through the plain status form, and who may take the step. Staff may
+# change any status, but a step back from a closed status is a reopening and needs a note. Nobody
+# moves an item into 待审核 here: only an answer does (submit_answer). Handlers take no plain
+# status steps: the lead department's receipt starts the work and its answer goes to review.
 STAFF_TRANSITIONS = {
     S.NEW: {S.NOT_ACTIONABLE, S.ASSIGNED},
     S.NOT_ACTIONABLE: {S.NEW, S.ASSIGNED},
     S.ASSIGNED: {S.NEW, S.NOT_ACTIONABLE, S.IN_PROGRESS, S.ANSWERED},
     S.IN_PROGRESS: {S.NEW, S.ASSIGNED, S.NOT_ACTIONABLE, S.ANSWERED},
+    S.REVIEW: {S.NEW, S.ASSIGNED},
     S.ANSWERED: {S.NEW, S.ASSIGNED},
 }
-HANDLER_TRANSITIONS = {
-    S.ASSIGNED: {S.IN_PROGRESS, S.ANSWERED},
-    S.IN_PROGRESS: {S.ANSWERED},
-}
+HANDLER_TRANSITIONS: dict = {}
 REOPENING = {
     (S.ANSWERED, S.NEW),
     (S.ANSWERED, S.ASSIGNED),
@@ -88,8 +104,9 @@ def can_triage(user) -> bool:
 
 
 def can_assign(user, rec: Recommendation) -> bool:
-    """交办 (again): not on an answered item, whose reply is the lead department's credit."""
-    return can_triage(user) and rec.status != S.ANSWERED
+    """交办 (again): not on an answered item, whose reply is the lead department's credit, nor on
+    a container (a section that only groups its points)."""
+    return can_triage(user) and rec.status != S.ANSWERED and not rec.is_container
 
 
 def can_reply(user, rec: Recommendation) -> bool:
@@ -166,10 +183,15 @@ def assign(rec, user, *, lead_department, deadline, co_departments=(), expected_
         raise WorkflowError(_("交办必须设定办理期限。"), field="deadline")
     if rec.status == S.ANSWERED:
         raise WorkflowError(_("这条建议已办结,不能重新交办;如需改由其他部门办理,请先重新打开。"))
+    if rec.is_container:
+        raise WorkflowError(_("这是只起分组作用的章节,请先改为要点再交办。"))
     co_ids = {d.pk for d in co_departments} - {lead_department.pk}
     changes = {"lead_department": lead_department, "deadline": deadline}
     if rec.status in (S.NEW, S.NOT_ACTIONABLE):
         changes["status"] = S.ASSIGNED
+    if "status" in changes or rec.lead_department_id != lead_department.pk:
+        # A new assignment: receipt and the windows count from now.
+        changes["assigned_at"] = timezone.now()
     _write(rec, expected_version, **changes)
     _sync_co_departments(rec, co_ids)
     events.emit(
@@ -219,9 +241,10 @@ def transition(
         raise WorkflowError(_("未知的状态。"), field="to_status")
     if to_status == rec.status:
         raise WorkflowError(_("建议已处于该状态。"))
+    if not is_staff(user):
+        # Handlers move an item by the loop's steps (签收, 答复 for review), never directly.
+        raise PermissionDenied(_("您无权直接更改这条建议的状态,请使用签收、答复等办理步骤。"))
     if to_status not in allowed_transitions(user, rec):
-        if not (is_staff(user) or is_lead_handler(user, rec)):
-            raise PermissionDenied(_("您无权更改这条建议的状态。"))
         raise WorkflowError(
             _("不能从“%(from)s”改为“%(to)s”。")
             % {"from": rec.get_status_display(), "to": to_status.label}
@@ -244,6 +267,8 @@ def transition(
         )
     elif rec.status == S.ANSWERED:
         changes["answered_at"] = None
+    if to_status == S.ASSIGNED and rec.status in (S.NEW, S.NOT_ACTIONABLE):
+        changes["assigned_at"] = timezone.now()
     from_status = rec.status
     _write(rec, expected_version, **changes)
     events.emit(
@@ -263,7 +288,7 @@ def save_reply(rec, user, *, answer_category, reply, expected_version=None):
         raise PermissionDenied(_("只有主办部门的承办人或研判员可以填写答复。"))
     if answer_category and answer_category not in Recommendation.AnswerCategory.values:
         raise WorkflowError(_("未知的答复类别。"), field="answer_category")
-    if rec.status == S.ANSWERED and not (answer_category and reply.strip()):
+    if rec.status in (S.REVIEW, S.ANSWERED) and not (answer_category and reply.strip()):
         raise WorkflowError(_("已办结的建议必须保留答复类别和答复内容。"))
     _write(rec, expected_version, answer_category=answer_category or "", reply=reply.strip())
 
@@ -292,6 +317,686 @@ def add_comment(rec, user, body: str) -> Comment:
     comment = Comment.objects.create(recommendation=rec, author=user, body=body)
     events.emit(events.COMMENTED, rec.pk, user.pk, comment_id=comment.pk)
     return comment
+
+
+# --- the handling loop (docs/workflow.md; its records are in handling/models.py) -------------
+#
+# Every step checks who takes it and whether it is its turn, writes its record, bumps the
+# item's version (so cached pages and open forms see the change) and emits its event.
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _rules():
+    return handling_rules.current()
+
+
+def assigned_on(rec) -> datetime.date | None:
+    return timezone.localdate(rec.assigned_at) if rec.assigned_at else None
+
+
+def co_department_ids(rec) -> set[int]:
+    """The item's co-departments; the detail page has annotated them already."""
+    ids = getattr(rec, "co_department_ids", None)
+    if ids is None:
+        ids = list(rec.co_department_links.values_list("department_id", flat=True))
+        rec.co_department_ids = ids
+    return set(ids)
+
+
+def _lock(rec) -> Recommendation:
+    """The item's row locked for the step, read afresh: two steps on one item take turns."""
+    return Recommendation.objects.select_for_update().get(pk=rec.pk)
+
+
+def _refresh(rec, locked) -> None:
+    """Copy the locked, written state onto the caller's instance."""
+    rec.refresh_from_db()
+    if hasattr(rec, "co_department_ids"):
+        del rec.co_department_ids
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise PermissionDenied(message)
+
+
+def _text(value, message, field) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise WorkflowError(message, field=field)
+    return value
+
+
+# Points and containers
+
+
+def can_set_container(user, rec) -> bool:
+    return is_staff(user)
+
+
+def set_container(rec, user, is_container: bool, *, expected_version=None):
+    """Staff turn a grouping section into a point of its own, or back."""
+    _require(can_set_container(user, rec), _("只有研判员可以更改条目类型。"))
+    with transaction.atomic():
+        locked = _lock(rec)
+        if bool(is_container) == locked.is_container:
+            raise WorkflowError(_("条目已是该类型。"))
+        if is_container:
+            if not Recommendation.objects.filter(parent_id=locked.pk).exists():
+                raise WorkflowError(_("没有下级条目的条目只能作为要点办理。"))
+            if locked.status not in (S.NEW, S.NOT_ACTIONABLE):
+                raise WorkflowError(_("已交办的条目不能改为分组条目,请先退回待研判。"))
+        _write(locked, expected_version, is_container=bool(is_container))
+    _refresh(rec, locked)
+
+
+def rollup(container) -> dict:
+    """ "5 条 · 3 已办结 · 1 逾期" for a container: its points, answered ones, overdue ones."""
+    today = _today()
+    points = Recommendation.objects.current().points_under(container)
+    late = Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
+    return points.aggregate(
+        total=Count("pk"),
+        answered=Count("pk", filter=Q(status=S.ANSWERED)),
+        overdue=Count("pk", filter=late),
+    )
+
+
+# 签收 (receipt)
+
+
+def departments_to_sign(rec, signed: set[int] | None = None) -> set[int]:
+    """Departments (lead and co) that have not signed for the current assignment; `signed`
+    (the departments whose receipt is known) spares reading the receipts."""
+    if rec.lead_department_id is None or rec.status not in (
+        *Recommendation.HANDLING_STATUSES,
+        S.REVIEW,
+    ):
+        return set()
+    wanted = co_department_ids(rec) | {rec.lead_department_id}
+    if signed is None:
+        signed = set(
+            Receipt.objects.filter(recommendation=rec, assigned_at=rec.assigned_at).values_list(
+                "department_id", flat=True
+            )
+        )
+    return wanted - signed
+
+
+def can_receive(user, rec, to_sign: set[int] | None = None) -> bool:
+    if not (user and user.is_authenticated and user.is_handler):
+        return False
+    return user.department_id in (departments_to_sign(rec) if to_sign is None else to_sign)
+
+
+def receipt_is_late(rec, when=None) -> bool:
+    if rec.assigned_at is None:
+        return False  # assigned before assignment times were kept: unknown, not late
+    days = working_calendar.working_days_between(assigned_on(rec), when or _today())
+    return days > _rules().receipt_window_days
+
+
+def receive(rec, user, *, expected_version=None) -> Receipt:
+    """A handler signs for the item on behalf of their department; the lead's receipt starts the
+    work (已交办 → 办理中)."""
+    with transaction.atomic():
+        locked = _lock(rec)
+        _require(
+            is_lead_handler(user, locked) or is_co_handler(user, locked),
+            _("只有主办或协办部门的承办人可以签收。"),
+        )
+        if not can_receive(user, locked):
+            raise WorkflowError(_("本部门已签收,或这条建议当前无需签收。"))
+        late = receipt_is_late(locked)
+        receipt = Receipt.objects.create(
+            recommendation=locked,
+            department_id=user.department_id,
+            assigned_at=locked.assigned_at,
+            received_by=user,
+            late=late,
+        )
+        if user.department_id == locked.lead_department_id and locked.status == S.ASSIGNED:
+            _write(locked, expected_version, status=S.IN_PROGRESS, status_note="")
+        else:
+            _touch(locked, expected_version)
+        events.emit(
+            events.RECEIVED, locked.pk, user.pk, department_id=user.department_id, late=late
+        )
+    _refresh(rec, locked)
+    return receipt
+
+
+# 申请退回/调整 (return request)
+
+
+def open_request(model, rec):
+    return model.objects.filter(recommendation=rec, decision=Decision.OPEN).first()
+
+
+def return_window_open(rec, today=None) -> bool:
+    start = assigned_on(rec)
+    if start is None:
+        return False
+    days = working_calendar.working_days_between(start, today or _today())
+    return days <= _rules().return_window_days
+
+
+def return_window_end(rec) -> datetime.date | None:
+    start = assigned_on(rec)
+    return _rules().return_window_end(start) if start else None
+
+
+def can_request_return(user, rec) -> bool:
+    return (
+        is_lead_handler(user, rec)
+        and rec.status in Recommendation.HANDLING_STATUSES
+        and return_window_open(rec)
+        and open_request(ReturnRequest, rec) is None
+    )
+
+
+def request_return(rec, user, *, reason, suggested_department=None) -> ReturnRequest:
+    with transaction.atomic():
+        locked = _lock(rec)
+        _require(is_lead_handler(user, locked), _("只有主办部门的承办人可以申请退回。"))
+        if locked.status not in Recommendation.HANDLING_STATUSES:
+            raise WorkflowError(_("这条建议当前不能申请退回。"))
+        if not return_window_open(locked):
+            raise WorkflowError(
+                _("已超过申请退回的期限(交办后 %(n)s 个工作日内),交办维持不变。")
+                % {"n": _rules().return_window_days}
+            )
+        if open_request(ReturnRequest, locked) is not None:
+            raise WorkflowError(_("这条建议已有待审批的退回申请。"))
+        reason = _text(reason, _("请填写退回理由。"), "reason")
+        if suggested_department is not None and suggested_department.pk == user.department_id:
+            raise WorkflowError(_("建议改由的部门不能是本部门。"), field="suggested_department")
+        request = ReturnRequest.objects.create(
+            recommendation=locked,
+            department_id=user.department_id,
+            requested_by=user,
+            reason=reason,
+            suggested_department=suggested_department,
+        )
+        _touch(locked, None)
+        events.emit(
+            events.RETURN_REQUESTED,
+            locked.pk,
+            user.pk,
+            reason=reason,
+            suggested_department_id=suggested_department.pk if suggested_department else None,
+            department_id=user.department_id,
+        )
+    _refresh(rec, locked)
+    return request
+
+
+class ReturnOutcome:
+    TRIAGE = "triage"  # back to 待研判
+    SUGGESTED = "suggested"  # straight to the department the request suggested
+    REJECT = "reject"
+
+
+def can_decide(user, rec, model) -> bool:
+    return is_staff(user) and open_request(model, rec) is not None
+
+
+def decide_return(rec, user, *, outcome, note="", expected_version=None) -> ReturnRequest:
+    _require(is_staff(user), _("只有研判员可以审批退回申请。"))
+    with transaction.atomic():
+        locked = _lock(rec)
+        request = open_request(ReturnRequest, locked)
+        if request is None:
+            raise WorkflowError(_("没有待审批的退回申请。"))
+        note = (note or "").strip()
+        if outcome == ReturnOutcome.REJECT:
+            note = _text(note, _("驳回退回申请必须填写说明。"), "note")
+            _touch(locked, expected_version)
+            decision = Decision.REJECTED
+        elif outcome == ReturnOutcome.TRIAGE:
+            _write(
+                locked,
+                expected_version,
+                status=S.NEW,
+                status_note=note or _("退回申请已同意,退回待研判。"),
+                lead_department=None,
+                deadline=None,
+                assigned_at=None,
+            )
+            _sync_co_departments(locked, set())
+            decision = Decision.APPROVED
+        elif outcome == ReturnOutcome.SUGGESTED:
+            target = request.suggested_department
+            if target is None:
+                raise WorkflowError(_("申请未建议改由的部门,请选择退回待研判。"), field="outcome")
+            today = _today()
+            _write(
+                locked,
+                expected_version,
+                status=S.ASSIGNED,
+                status_note=note,
+                lead_department=target,
+                deadline=_rules().default_deadline(today),
+                assigned_at=timezone.now(),
+            )
+            _sync_co_departments(locked, co_department_ids(locked) - {target.pk})
+            decision = Decision.APPROVED
+        else:
+            raise WorkflowError(_("请选择审批结果。"), field="outcome")
+        ReturnRequest.objects.filter(pk=request.pk).update(
+            decision=decision, decided_by=user, decided_at=timezone.now(), decision_note=note
+        )
+        request.refresh_from_db()
+        events.emit(
+            events.RETURN_DECIDED,
+            locked.pk,
+            user.pk,
+            approved=decision == Decision.APPROVED,
+            note=note,
+            department_id=request.department_id,
+        )
+        if outcome == ReturnOutcome.SUGGESTED:
+            events.emit(
+                events.ASSIGNED,
+                locked.pk,
+                user.pk,
+                lead_department_id=locked.lead_department_id,
+                co_department_ids=sorted(co_department_ids(locked) - {locked.lead_department_id}),
+                deadline=locked.deadline.isoformat(),
+            )
+    _refresh(rec, locked)
+    return request
+
+
+# 申请延期 (extension request)
+
+
+def extension_cap(rec) -> datetime.date | None:
+    start = assigned_on(rec)
+    return _rules().extension_cap(start) if start else None
+
+
+def can_request_extension(user, rec) -> bool:
+    return (
+        is_lead_handler(user, rec)
+        and rec.status in Recommendation.HANDLING_STATUSES
+        and rec.deadline is not None
+        and _today() <= rec.deadline
+        and open_request(ExtensionRequest, rec) is None
+    )
+
+
+def _check_extension(rec, requested) -> None:
+    if requested is None:
+        raise WorkflowError(_("请填写申请延至的日期。"), field="requested_deadline")
+    if requested <= rec.deadline:
+        raise WorkflowError(
+            _("申请延至的日期必须晚于现在的办理期限 %(d)s。") % {"d": rec.deadline.isoformat()},
+            field="requested_deadline",
+        )
+    cap = extension_cap(rec)
+    if cap is not None and requested > cap:
+        raise WorkflowError(
+            _("延期后的期限不能晚于 %(cap)s(交办后最长 %(n)s 个月)。")
+            % {"cap": cap.isoformat(), "n": _rules().extension_cap_months},
+            field="requested_deadline",
+        )
+
+
+def request_extension(rec, user, *, requested_deadline, reason) -> ExtensionRequest:
+    with transaction.atomic():
+        locked = _lock(rec)
+        _require(is_lead_handler(user, locked), _("只有主办部门的承办人可以申请延期。"))
+        if locked.status not in Recommendation.HANDLING_STATUSES or locked.deadline is None:
+            raise WorkflowError(_("这条建议当前不能申请延期。"))
+        if _today() > locked.deadline:
+            raise WorkflowError(_("已超过办理期限,不能再申请延期。"))
+        if open_request(ExtensionRequest, locked) is not None:
+            raise WorkflowError(_("这条建议已有待审批的延期申请。"))
+        _check_extension(locked, requested_deadline)
+        reason = _text(reason, _("请填写延期理由。"), "reason")
+        request = ExtensionRequest.objects.create(
+            recommendation=locked,
+            department_id=user.department_id,
+            requested_by=user,
+            old_deadline=locked.deadline,
+            requested_deadline=requested_deadline,
+            reason=reason,
+        )
+        _touch(locked, None)
+        events.emit(
+            events.EXTENSION_REQUESTED,
+            locked.pk,
+            user.pk,
+            requested_deadline=requested_deadline.isoformat(),
+            reason=reason,
+            department_id=user.department_id,
+        )
+    _refresh(rec, locked)
+    return request
+
+
+def decide_extension(rec, user, *, approve: bool, note="", expected_version=None):
+    _require(is_staff(user), _("只有研判员可以审批延期申请。"))
+    with transaction.atomic():
+        locked = _lock(rec)
+        request = open_request(ExtensionRequest, locked)
+        if request is None:
+            raise WorkflowError(_("没有待审批的延期申请。"))
+        note = (note or "").strip()
+        if approve:
+            _check_extension(locked, request.requested_deadline)
+            _write(locked, expected_version, deadline=request.requested_deadline)
+        else:
+            note = _text(note, _("驳回延期申请必须填写说明。"), "note")
+            _touch(locked, expected_version)
+        ExtensionRequest.objects.filter(pk=request.pk).update(
+            decision=Decision.APPROVED if approve else Decision.REJECTED,
+            decided_by=user,
+            decided_at=timezone.now(),
+            decision_note=note,
+        )
+        request.refresh_from_db()
+        events.emit(
+            events.EXTENSION_DECIDED,
+            locked.pk,
+            user.pk,
+            approved=approve,
+            note=note,
+            deadline=locked.deadline.isoformat(),
+            department_id=request.department_id,
+        )
+    _refresh(rec, locked)
+    return request
+
+
+# 协办意见 (co-department opinion)
+
+
+def can_write_opinion(user, rec) -> bool:
+    return is_co_handler(user, rec) and rec.status in Recommendation.HANDLING_STATUSES
+
+
+def save_opinion(rec, user, body) -> CoOpinion:
+    """Write or revise the department's opinion; editable until the lead department answers."""
+    with transaction.atomic():
+        locked = _lock(rec)
+        _require(is_co_handler(user, locked), _("只有协办部门的承办人可以填写协办意见。"))
+        if locked.status not in Recommendation.HANDLING_STATUSES:
+            raise WorkflowError(_("主办部门已答复,协办意见不能再修改。"))
+        body = _text(body, _("请填写协办意见。"), "body")
+        opinion, created = CoOpinion.objects.get_or_create(
+            recommendation=locked,
+            department_id=user.department_id,
+            defaults={"author": user, "body": body, "answer_round": locked.answer_round},
+        )
+        if not created:
+            CoOpinion.objects.filter(pk=opinion.pk).update(
+                author=user, body=body, answer_round=locked.answer_round, updated_at=timezone.now()
+            )
+            opinion.refresh_from_db()
+        _touch(locked, None)
+        events.emit(events.CO_OPINION, locked.pk, user.pk, department_id=user.department_id)
+    _refresh(rec, locked)
+    return opinion
+
+
+def missing_opinions(rec) -> list:
+    """Co-departments that have not given their opinion, in department order."""
+    given = set(CoOpinion.objects.filter(recommendation=rec).values_list("department", flat=True))
+    missing = co_department_ids(rec) - given
+    return list(Department.objects.filter(pk__in=missing)) if missing else []
+
+
+# 答复 and 审核 (answer and review)
+
+
+def can_answer(user, rec) -> bool:
+    return is_lead_handler(user, rec) and rec.status == S.IN_PROGRESS
+
+
+def submit_answer(
+    rec,
+    user,
+    *,
+    answer_category,
+    reply,
+    promised_on=None,
+    letter=None,
+    confirm_missing=False,
+    expected_version=None,
+) -> Answer:
+    """The lead department's answer, kept as a new version and sent to staff for review."""
+    with transaction.atomic():
+        locked = _lock(rec)
+        _require(is_lead_handler(user, locked), _("只有主办部门的承办人可以答复。"))
+        if locked.status == S.ASSIGNED:
+            raise WorkflowError(_("请先签收,再答复。"))
+        if locked.status != S.IN_PROGRESS:
+            raise WorkflowError(_("这条建议当前不能提交答复。"))
+        if answer_category not in Recommendation.AnswerCategory.values:
+            raise WorkflowError(_("请选择答复类别。"), field="answer_category")
+        reply = _text(reply, _("请填写答复内容。"), "reply")
+        if answer_category == Recommendation.AnswerCategory.B:
+            if promised_on is None:
+                raise WorkflowError(
+                    _("B 类答复(正在解决或列入计划)必须填写承诺完成日期。"), field="promised_on"
+                )
+            if promised_on < _today():
+                raise WorkflowError(_("承诺完成日期不能早于今天。"), field="promised_on")
+        else:
+            promised_on = None
+        missing = missing_opinions(locked)
+        if missing and not confirm_missing:
+            raise WorkflowError(
+                _("%(names)s尚未提交协办意见。如确认不等其意见即答复,请勾选确认。")
+                % {"names": "、".join(d.name for d in missing)},
+                field="confirm_missing",
+            )
+        answer = Answer(
+            recommendation=locked,
+            number=locked.answers.count() + 1,
+            answer_round=locked.answer_round,
+            department_id=user.department_id,
+            answer_category=answer_category,
+            reply=reply,
+            promised_on=promised_on,
+            missing_opinions="、".join(d.name for d in missing),
+            submitted_by=user,
+        )
+        if letter is not None:
+            answer.letter_name = letter.name[:255]
+            answer.letter.save(letter.name, letter, save=False)
+        answer.save()
+        _write(
+            locked,
+            expected_version,
+            status=S.REVIEW,
+            status_note="",
+            answer_category=answer_category,
+            reply=reply,
+            promised_on=promised_on,
+        )
+        events.emit(
+            events.ANSWER_SUBMITTED, locked.pk, user.pk, department_id=locked.lead_department_id
+        )
+    _refresh(rec, locked)
+    return answer
+
+
+def pending_answer(rec) -> Answer | None:
+    return rec.answers.filter(review=Answer.Review.PENDING).first()
+
+
+def can_review(user, rec) -> bool:
+    return is_staff(user) and rec.status == S.REVIEW
+
+
+def review_answer(rec, user, *, approve: bool, note="", expected_version=None) -> Answer:
+    """Staff approve the answer (→ 已办结) or return it with a note (→ 办理中)."""
+    _require(is_staff(user), _("只有研判员可以审核答复。"))
+    with transaction.atomic():
+        locked = _lock(rec)
+        answer = pending_answer(locked)
+        if locked.status != S.REVIEW or answer is None:
+            raise WorkflowError(_("这条建议没有待审核的答复。"))
+        note = (note or "").strip()
+        if approve:
+            _write(
+                locked,
+                expected_version,
+                status=S.ANSWERED,
+                status_note=note,
+                answered_at=timezone.now(),
+            )
+        else:
+            note = _text(note, _("退回修改必须填写审核意见。"), "note")
+            _write(locked, expected_version, status=S.IN_PROGRESS, status_note=note)
+        Answer.objects.filter(pk=answer.pk).update(
+            review=Answer.Review.APPROVED if approve else Answer.Review.RETURNED,
+            reviewed_by=user,
+            reviewed_at=timezone.now(),
+            review_note=note,
+        )
+        answer.refresh_from_db()
+        kind = events.ANSWER_APPROVED if approve else events.ANSWER_RETURNED
+        data = {"department_id": locked.lead_department_id}
+        if not approve:
+            data["note"] = note
+        events.emit(kind, locked.pk, user.pk, **data)
+    _refresh(rec, locked)
+    return answer
+
+
+# 评价 (the author's verdict)
+
+
+def is_author_of(user, rec) -> bool:
+    """The user's account is linked to an author of the item's article. Read once per user
+    object: the authors of the articles the user speaks for."""
+    if not (user and user.is_authenticated):
+        return False
+    if not hasattr(user, "_authored_articles"):
+        user._authored_articles = set(
+            AuthorAccount.objects.filter(
+                user=user, person__bylines__role=Byline.Role.AUTHOR
+            ).values_list("person__bylines__article_id", flat=True)
+        )
+    return rec.article_id in user._authored_articles
+
+
+def verdict_of_round(rec) -> Verdict | None:
+    return rec.verdicts.filter(answer_round=rec.answer_round).first()
+
+
+def can_give_verdict(user, rec) -> bool:
+    return (
+        rec.status == S.ANSWERED
+        and (is_staff(user) or is_author_of(user, rec))
+        and verdict_of_round(rec) is None
+    )
+
+
+MAX_ROUNDS = 2
+
+
+def record_verdict(rec, user, *, level, note="", expected_version=None) -> Verdict:
+    """满意/基本满意/不满意; 不满意 after the first answer reopens the item for a second round."""
+    with transaction.atomic():
+        locked = _lock(rec)
+        author = is_author_of(user, locked)
+        _require(is_staff(user) or author, _("只有研判员或建议作者本人可以填写满意度评价。"))
+        if locked.status != S.ANSWERED:
+            raise WorkflowError(_("只有已办结的建议可以评价。"))
+        if verdict_of_round(locked) is not None:
+            raise WorkflowError(_("本轮答复已评价。"))
+        if level not in Verdict.Level.values:
+            raise WorkflowError(_("请选择满意度。"), field="level")
+        note = (note or "").strip()
+        if level == Verdict.Level.UNSATISFIED and not note:
+            raise WorkflowError(_("不满意时请说明原因。"), field="note")
+        verdict = Verdict.objects.create(
+            recommendation=locked,
+            answer_round=locked.answer_round,
+            level=level,
+            note=note,
+            recorded_by=user,
+            on_behalf=not author,
+        )
+        if level == Verdict.Level.UNSATISFIED and locked.answer_round < MAX_ROUNDS:
+            _write(
+                locked,
+                expected_version,
+                status=S.IN_PROGRESS,
+                status_note=_("作者不满意,进入第二轮办理:%(note)s") % {"note": note},
+                answer_round=locked.answer_round + 1,
+                deadline=_rules().second_round_deadline(_today()),
+                answered_at=None,
+            )
+        else:
+            _touch(locked, expected_version)
+        events.emit(
+            events.VERDICT,
+            locked.pk,
+            user.pk,
+            verdict=level,
+            department_id=locked.lead_department_id,
+        )
+    _refresh(rec, locked)
+    return verdict
+
+
+# 跟踪 (follow-up of B answers)
+
+
+def is_followed_up(rec) -> bool:
+    return rec.status == S.ANSWERED and rec.answer_category == Recommendation.AnswerCategory.B
+
+
+def can_report_progress(user, rec) -> bool:
+    return is_lead_handler(user, rec) and is_followed_up(rec)
+
+
+def report_progress(rec, user, body) -> ProgressReport:
+    with transaction.atomic():
+        locked = _lock(rec)
+        _require(is_lead_handler(user, locked), _("只有主办部门的承办人可以填报进展。"))
+        if not is_followed_up(locked):
+            raise WorkflowError(_("只有已办结的 B 类答复需要跟踪进展。"))
+        body = _text(body, _("请填写进展情况。"), "body")
+        report = ProgressReport.objects.create(
+            recommendation=locked, department_id=user.department_id, author=user, body=body
+        )
+        _touch(locked, None)
+        events.emit(events.PROGRESS_REPORTED, locked.pk, user.pk, department_id=user.department_id)
+    _refresh(rec, locked)
+    return report
+
+
+def can_finish_follow_up(user, rec) -> bool:
+    return is_staff(user) and is_followed_up(rec)
+
+
+def finish_follow_up(rec, user, *, note="", expected_version=None):
+    """Staff move a followed-up B answer to A once the promise is kept."""
+    _require(is_staff(user), _("只有研判员可以更改答复类别。"))
+    with transaction.atomic():
+        locked = _lock(rec)
+        if not is_followed_up(locked):
+            raise WorkflowError(_("只有已办结的 B 类答复可以改为 A 类。"))
+        _write(
+            locked,
+            expected_version,
+            answer_category=Recommendation.AnswerCategory.A,
+            status_note=(note or "").strip() or _("跟踪办结,改为 A 类。"),
+        )
+        events.emit(
+            events.FOLLOW_UP_DONE, locked.pk, user.pk, department_id=locked.lead_department_id
+        )
+    _refresh(rec, locked)
 
 
 # --- bulk actions ----------------------------------------------------------------------------

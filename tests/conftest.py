@@ -176,3 +176,40 @@ def committed_db(transactional_db):
     migration = "0002_starting_data"
     state = MigrationExecutor(connection).loader.project_state(("recommendations", migration))
     importlib.import_module(f"recommendations.migrations.{migration}").forwards(state.apps, None)
+
+
+# --- the handling loop (tests/test_handling_*.py) ---------------------------------------------
+
+
+@pytest.fixture
+def co_department(departments):
+    return departments["区商务局"]
+
+
+@pytest.fixture
+def co_handler(co_department):
+    return make_user("cohandler1", "handler", department=co_department)
+
+
+@pytest.fixture
+def loop_item(item, staff, lead_department, co_department):
+    """The item as staff assign it today: 区科信局 leads, 区商务局 co-handles, default deadline."""
+    from handling import rules
+    from recommendations import workflow
+
+    workflow.assign(
+        item,
+        staff,
+        lead_department=lead_department,
+        co_departments=[co_department],
+        deadline=rules.current().default_deadline(datetime.date.today()),
+    )
+    item.refresh_from_db()
+    return item
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    # Uploaded letters go to a folder of the test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

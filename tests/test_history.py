@@ -92,13 +92,7 @@ def test_it_resolves_the_user_of_each_change(client, staff, handler, assigned_it
     # First, a change outside any request. (Later ones would inherit the context: within the
     # test's single transaction pghistory's transaction-local setting outlives the block.)
     Recommendation.objects.filter(pk=assigned_item.pk).update(reply="无人写的草稿")
-    post_as(
-        client,
-        handler,
-        "recommendation_transition",
-        assigned_item,
-        {"version": assigned_item.version, "to_status": S.IN_PROGRESS},
-    )
+    post_as(client, handler, "handling_receive", assigned_item, {"version": assigned_item.version})
     with pghistory.context(user=staff.pk):
         Recommendation.objects.filter(pk=assigned_item.pk).update(deadline=days_from_today(3))
 

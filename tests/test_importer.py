@@ -294,6 +294,8 @@ def test_a_corrected_page_updates_items_in_place_and_keeps_their_handling(
 ):
     importer.import_edition(page(), RAW)
     handled = rec("1.2")
+    assert handled.is_container  # it groups 1.2.1 and 1.2.2; staff make it a point to assign it
+    workflow.set_container(handled, staff, False)
     workflow.set_tags(handled, staff, [tag])
     workflow.assign(
         handled, staff, lead_department=lead_department, deadline=datetime.date(2030, 1, 1)

@@ -20,7 +20,8 @@ ROLES = ["viewer", "staff", "handler", "other_handler", "admin"]
 ALLOWED = {
     "recommendation_tags": {"staff", "admin"},
     "recommendation_assign": {"staff", "admin"},
-    "recommendation_transition": {"staff", "admin", "handler"},
+    # The lead handler moves the item through the loop's steps instead (handling/).
+    "recommendation_transition": {"staff", "admin"},
     "recommendation_reply": {"staff", "admin", "handler"},
     "recommendation_comment": {"staff", "admin", "handler"},
     "recommendation_bulk": {"staff", "admin"},

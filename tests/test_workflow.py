@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
         (S.ASSIGNED, "staff", [S.NEW, S.NOT_ACTIONABLE, S.IN_PROGRESS, S.ANSWERED]),
         (S.ANSWERED, "staff", [S.NEW, S.ASSIGNED]),
         (S.NOT_ACTIONABLE, "admin", [S.NEW, S.ASSIGNED]),
-        (S.ASSIGNED, "handler", [S.IN_PROGRESS, S.ANSWERED]),
-        (S.IN_PROGRESS, "handler", [S.ANSWERED]),
+        # The lead handler's steps are the loop's (receipt, answer for review): handling/.
+        (S.ASSIGNED, "handler", []),
+        (S.IN_PROGRESS, "handler", []),
+        (S.REVIEW, "staff", [S.NEW, S.ASSIGNED]),
         (S.ANSWERED, "handler", []),
         (S.ASSIGNED, "other_handler", []),
         (S.ASSIGNED, "viewer", []),
@@ -125,10 +127,8 @@ def test_assign_names_the_missing_field(staff, item, lead_department, kwargs, fi
     assert refused.value.field == field
 
 
-def test_answering_strips_the_reply_and_stamps_the_time(handler, assigned_item):
-    workflow.transition(
-        assigned_item, handler, S.ANSWERED, answer_category="A", reply="  已解决。\n"
-    )
+def test_answering_strips_the_reply_and_stamps_the_time(staff, assigned_item):
+    workflow.transition(assigned_item, staff, S.ANSWERED, answer_category="A", reply="  已解决。\n")
 
     assert assigned_item.reply == "已解决。"
     assert assigned_item.answered_at is not None

@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from handling import panel
+from handling.history import loop_history, loop_rows, merge_history, models_present
 from recommendations import workflow
 from recommendations.forms import (
     AssignForm,
@@ -104,11 +106,26 @@ def action_context(
             allowed=allowed,
             initial={**version, "answer_category": rec.answer_category, "reply": rec.reply},
         )
-    if may_reply and rec.status in Recommendation.ASSIGNED_STATUSES:
+    if may_reply and workflow.is_staff(user) and rec.status in Recommendation.ASSIGNED_STATUSES:
         # Staff may write a reply at any time, but before 交办 the form would only distract.
+        # The lead department answers through the loop's answer form (handling/panel.py).
         context["reply_form"] = ReplyForm(
             initial={**version, "answer_category": rec.answer_category, "reply": rec.reply}
         )
+    # The handling loop's records and step forms (receipt, requests, opinions, answers …).
+    rows = loop_rows(rec)
+    context.update(
+        panel.context(
+            user,
+            rec,
+            departments=departments,
+            co_departments=co_departments,
+            present=models_present(rows),
+        )
+    )
+    context["history"] = merge_history(
+        context["history"], loop_history(rec, rows, departments=_names(departments))
+    )
     # A refused post shows its form again, with the error and what the user typed.
     context.update(getattr(request, "bound_action_forms", {}))
     context.update(bound_forms)
@@ -290,8 +307,8 @@ def recommendation_assign(request, pk):
 def recommendation_transition(request, pk):
     rec = _get_rec(pk)
     user = request.user
-    if not (workflow.is_staff(user) or workflow.is_lead_handler(user, rec)):
-        raise PermissionDenied(_("您无权更改这条建议的状态。"))
+    if not workflow.is_staff(user):
+        raise PermissionDenied(_("您无权直接更改这条建议的状态,请使用签收、答复等办理步骤。"))
 
     def write(data):
         # A field left out of the post keeps the draft reply; one sent empty means "no reply".

@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from handling import panel
 from handling.supervision_views import page_context as supervision_context
 from recommendations import figures, pagecache, workflow
 from recommendations.models import (
@@ -169,6 +170,7 @@ def _rights(user, rec) -> tuple:
         workflow.can_reply(user, rec),
         workflow.can_comment(user, rec),
         tuple(workflow.allowed_transitions(user, rec)),
+        panel.viewer_key(user, rec),
     )
 
 

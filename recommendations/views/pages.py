@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from handling import supervision
+from handling import queries, supervision
+from handling.models import AuthorAccount
 from recommendations import figures, pagecache
 from recommendations.charts import bar_chart
 from recommendations.models import (
@@ -20,6 +21,8 @@ from recommendations.models import (
 from recommendations.views.lists import list_rows, paginate
 
 RECENT = 8
+# The handling loop's steps that get a card of their own.
+CARD_STEPS = ("to_sign", "review", "follow_up")
 MAX_TAG_BARS = 15
 
 
@@ -38,6 +41,7 @@ def _compute_figures(today):
     open_late = Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
     groups = (
         Recommendation.objects.current()
+        .points()
         .order_by()
         .values("status", "lead_department_id", "answer_category")
         .annotate(
@@ -66,14 +70,19 @@ def _compute_figures(today):
     )
     # Tag links of removed items are subtracted with a NOT IN over the (few) removed items,
     # which spares a join with the whole recommendation table.
-    removed = Recommendation.objects.filter(in_source=False).values("pk")
+    removed = Recommendation.objects.filter(Q(in_source=False) | Q(is_container=True)).values("pk")
     tags = list(
         RecommendationTag.objects.exclude(recommendation_id__in=removed)
         .values("tag_id", "tag__name")
         .annotate(n=Count("*"))
         .order_by("-n", "tag__name")[:MAX_TAG_BARS]
     )
+    points = Recommendation.objects.current().points()
     return {
+        # The loop's steps, counted by the same querysets as the list's 办理环节 filter.
+        "steps": points.order_by().aggregate(
+            **{step: Count("pk", filter=queries.condition(step, today)) for step in CARD_STEPS}
+        ),
         "status": by_status,
         "overdue": overdue,
         "supervised": supervised,
@@ -95,6 +104,7 @@ def _first_overdue(today, related):
     for status in open_statuses:
         late.extend(
             Recommendation.objects.current()
+            .points()
             .filter(status=status, deadline__lt=today)
             .select_related(*related)
             .order_by("deadline", "pk")[:RECENT]
@@ -196,6 +206,16 @@ def _dashboard_context(stamp) -> dict:
             "url": _list_url(supervised=1),
             "css": "supervised",
         },
+        *(
+            {
+                "label": label,
+                "value": numbers["steps"][step],
+                "url": _list_url(step=step),
+                "css": f"step-{step}",
+            }
+            for step, label in queries.STEP_CHOICES
+            if step in CARD_STEPS
+        ),
     ]
     related = ("article", "lead_department")
     overdue_items = _first_overdue(today, related)
@@ -237,6 +257,63 @@ def _overdue_first(queryset, today):
     )
 
 
+LOOP_ITEMS = 20  # each step's list shows this many; its link opens the whole list
+
+
+def _loop_sections(user, current, today) -> list[dict]:
+    """The handling loop's steps waiting for this user: one short list per step, in one query
+    each, with a link to the full list (the list's 办理环节 filter gives the same items)."""
+    sections = []
+
+    def add(title, queryset, url, empty=None):
+        rows = list(
+            queryset.select_related("article", "lead_department").order_by(
+                F("deadline").asc(nulls_last=True), "article_id", "order", "pk"
+            )[:LOOP_ITEMS]
+        )
+        if rows:
+            sections.append({"title": title, "rows": rows, "url": url})
+
+    points = current.points()
+    if user.is_handler:
+        department = user.department
+        add(
+            _("待本部门签收"),
+            queries.to_sign(points, department),
+            _list_url(step="to_sign", department=department.pk),
+        )
+        add(
+            _("待本部门提交协办意见"),
+            queries.opinion_missing(points, department),
+            _list_url(step="opinion_missing", department=department.pk),
+        )
+        add(
+            _("待跟踪(已到承诺完成日期的 B 类答复)"),
+            points.follow_up_due(today).filter(lead_department=department),
+            _list_url(step="follow_up", lead_department=department.pk),
+        )
+    if user.is_portal_staff:
+        add(_("待审核的答复"), queries.at_step(points, "review"), _list_url(step="review"))
+        add(
+            _("待审批的退回申请"),
+            queries.at_step(points, "return_open"),
+            _list_url(step="return_open"),
+        )
+        add(
+            _("待审批的延期申请"),
+            queries.at_step(points, "extension_open"),
+            _list_url(step="extension_open"),
+        )
+    authored = AuthorAccount.objects.filter(user=user).values("person__bylines__article_id")
+    if not user.is_portal_staff and AuthorAccount.objects.filter(user=user).exists():
+        add(
+            _("待我评价的答复"),
+            queries.at_step(points, "verdict_missing").filter(article_id__in=authored),
+            _list_url(step="verdict_missing"),
+        )
+    return sections
+
+
 @require_safe
 def my_work(request):
     user = request.user
@@ -258,6 +335,9 @@ def my_work(request):
                 "role_sections": True,
             }
         )
+    context["loop_sections"] = _loop_sections(user, current, today)
+    if context["loop_sections"]:
+        context["role_sections"] = True
     if user.is_portal_staff:
         # 重点督办 first in every section, then each section's own order.
         triage = supervision.supervised_first(current.awaiting_triage()).order_by(
