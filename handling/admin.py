@@ -3,7 +3,19 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from handling.calendar import missing_years
-from handling.models import CalendarDay, CalendarYear, Rules
+from handling.models import (
+    Answer,
+    AuthorAccount,
+    CalendarDay,
+    CalendarYear,
+    CoOpinion,
+    ExtensionRequest,
+    ProgressReport,
+    Receipt,
+    ReturnRequest,
+    Rules,
+    Verdict,
+)
 
 
 class MissingYearsWarning:
@@ -65,3 +77,46 @@ class RulesAdmin(admin.ModelAdmin):
         if rules is None:
             return redirect("admin:handling_rules_add")
         return redirect("admin:handling_rules_change", rules.pk)
+
+
+# --- the handling loop ------------------------------------------------------------------------
+
+
+@admin.register(AuthorAccount)
+class AuthorAccountAdmin(admin.ModelAdmin):
+    """Link a user account to an author (a person who wrote recommendations): that user may then
+    give the verdict on the answers to the author's items."""
+
+    list_display = ["user", "person"]
+    list_select_related = ["user", "person"]
+    search_fields = ["user__username", "user__last_name", "user__first_name", "person__name"]
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """The loop's records are written by its steps (recommendations/workflow.py); the admin shows
+    them for reference only, so that no rule is bypassed."""
+
+    list_select_related = True
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for _model, _columns in (
+    (Receipt, ["recommendation", "department", "received_by", "received_at", "late"]),
+    (ReturnRequest, ["recommendation", "department", "requested_at", "decision"]),
+    (ExtensionRequest, ["recommendation", "department", "requested_deadline", "decision"]),
+    (CoOpinion, ["recommendation", "department", "author", "updated_at"]),
+    (Answer, ["recommendation", "number", "answer_category", "submitted_at", "review"]),
+    (Verdict, ["recommendation", "answer_round", "level", "recorded_by", "on_behalf"]),
+    (ProgressReport, ["recommendation", "department", "author", "created_at"]),
+):
+    admin.site.register(
+        _model, type(f"{_model.__name__}Admin", (RecordAdmin,), {"list_display": _columns})
+    )

@@ -132,28 +132,37 @@ def test_staff_assigns_and_handler_answers(browser, live_server, seeded):
     assert rec.deadline == deadline
     steps.sign_out()
 
-    # The handler of 区科信局 finds it in My work and answers it with category A.
+    # The handler of 区科信局 finds it in My work, signs for it and answers it with category A;
+    # the answer goes to staff for review (the whole loop: test_browser_handling_loop.py).
     steps.sign_in("handler", "handler-demo-2026")
     page.goto(live_server.url + "/my-work/")
     link = page.locator(f"main a[href^='/recommendations/{rec.pk}/']").first
     assert link.count() == 1
     steps.shot("handler-my-work")
     link.click()
-    transition = page.locator("#transition-form")
-    transition.get_by_label("改为").select_option(value="in_progress")
-    transition.get_by_role("button", name="更改状态").click()
+    page.locator("#receive-form").get_by_role("button", name="签收").click()
     page.wait_for_load_state()
-    transition = page.locator("#transition-form")
-    transition.get_by_label("改为").select_option(value="answered")
-    transition.get_by_label("答复类别").select_option(value="A")
-    transition.get_by_label("答复内容").fill("已纳入区人才工作计划,并建立联合培养机制。")
-    transition.get_by_role("button", name="更改状态").click()
+    answer = page.locator("#answer-form")
+    answer.get_by_label("答复类别").select_option(value="A")
+    answer.get_by_label("答复内容").fill("已纳入区人才工作计划,并建立联合培养机制。")
+    answer.get_by_role("button", name="提交答复").click()
     page.wait_for_load_state()
-    assert "已办结" in page.locator("main").inner_text()
+    assert "待审核" in page.locator("main").inner_text()
     steps.shot("handler-answered")
     rec.refresh_from_db()
-    assert rec.status == "answered" and rec.answer_category == "A"
+    assert rec.status == "review" and rec.answer_category == "A"
     assert page.url.split("?")[0].split("#")[0] == item_url
+    steps.sign_out()
+
+    # Staff approve the answer.
+    steps.sign_in("staff", "staff-demo-2026")
+    page.goto(item_url)
+    page.locator("#review-form").get_by_label("审核结果").select_option("1")
+    page.locator("#review-form").get_by_role("button", name="提交审核结果").click()
+    page.wait_for_load_state()
+    rec.refresh_from_db()
+    assert rec.status == "answered"
+    steps.shot("staff-approved")
 
     # The dashboard reflects it.
     page.goto(live_server.url + "/")
@@ -161,4 +170,4 @@ def test_staff_assigns_and_handler_answers(browser, live_server, seeded):
     assert "已办结" in dashboard
     answered_link = page.locator("main a[href*='status=answered']").first
     assert "1" in answered_link.inner_text()
-    steps.shot("handler-dashboard")
+    steps.shot("staff-dashboard-answered")

@@ -32,7 +32,7 @@ def reassign(client, staff, rec, version, departments, lead="区商务局"):
     )
 
 
-def test_a_stale_transition_by_the_lead_handler_is_refused_with_409(
+def test_a_stale_receipt_by_the_lead_handler_is_refused_with_409(
     client, staff, handler, assigned_item, page_version, departments
 ):
     # Staff shortens the deadline while the handler has the page open.
@@ -42,20 +42,16 @@ def test_a_stale_transition_by_the_lead_handler_is_refused_with_409(
     )
 
     response = post_as(
-        client,
-        handler,
-        "recommendation_transition",
-        assigned_item,
-        {"version": page_version, "to_status": S.IN_PROGRESS, "note": "开始办理"},
+        client, handler, "handling_receive", assigned_item, {"version": page_version}
     )
 
     assert response.status_code == 409
     content = response.content.decode()
     assert CONFLICT in content
-    assert "开始办理</textarea>" in content
     assert f"<td>{days_from_today(5).isoformat()}</td>" in content  # the other change, in history
     assigned_item.refresh_from_db()
     assert (assigned_item.status, assigned_item.deadline) == (S.ASSIGNED, days_from_today(5))
+    assert not assigned_item.receipts.exists()
 
 
 def test_a_stale_transition_after_a_reassignment_is_refused(

@@ -10,6 +10,27 @@ from django.db import migrations, models
 import handling.models
 
 
+def admin_permissions(apps, schema_editor):
+    """Admins link user accounts to authors and may read the loop's records in the admin."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("handling")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0, apps=apps)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    records = ["receipt", "returnrequest", "extensionrequest", "coopinion", "answer", "verdict"]
+    perms = Permission.objects.filter(content_type__app_label="handling").filter(
+        models.Q(content_type__model="authoraccount")
+        | models.Q(
+            content_type__model__in=[*records, "progressreport"], codename__startswith="view_"
+        )
+    )
+    admin, _ = Group.objects.get_or_create(name="admin")
+    admin.permissions.add(*perms)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("handling", "0003_supervision"),
@@ -1674,4 +1695,5 @@ class Migration(migrations.Migration):
                 ),
             ),
         ),
+        migrations.RunPython(admin_permissions, migrations.RunPython.noop),
     ]

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from handling import panel
+from handling import panel, rules
 from handling.history import loop_history, loop_rows, merge_history, models_present
 from recommendations import workflow
 from recommendations.forms import (
@@ -97,7 +98,8 @@ def action_context(
                 **version,
                 "lead_department": rec.lead_department_id,
                 "co_departments": [d.pk for d in co_departments],
-                "deadline": rec.deadline,
+                # The rules' default (three months on) until a deadline is set.
+                "deadline": rec.deadline or rules.current().default_deadline(timezone.localdate()),
             },
             current_deadline=rec.deadline,
         )
