@@ -160,7 +160,7 @@ def _detail_context(request, rec) -> dict:
     return context
 
 
-_RIGHTS_FIELDS = ("heading", "status", "lead_department", "article")
+_RIGHTS_FIELDS = ("heading", "status", "lead_department", "article", "is_container")
 
 
 def _rights(user, rec) -> tuple:
