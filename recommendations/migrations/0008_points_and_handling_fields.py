@@ -21,7 +21,7 @@ def convert_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0006_edition_fingerprint_text_history"),
+        ("recommendations", "0007_field_labels"),
     ]
 
     operations = [
