@@ -48,9 +48,8 @@ def test_one_action_is_one_row_newest_first_with_the_actors_department(committed
     item.refresh_from_db()
     assert item.status == "assigned"
     client.force_login(handler)
-    client.post(
-        reverse("recommendation_transition", args=[item.pk]),
-        {"to_status": "in_progress", "version": item.version},
+    client.post(  # the lead handler signs for it: the work starts (handling loop)
+        reverse("handling_receive", args=[item.pk]), {"version": item.version}
     )
     html = client.get(item.get_absolute_url()).content.decode()
     rows = history_rows(html)

@@ -214,7 +214,8 @@ def _dashboard_context(stamp) -> dict:
                 "css": f"step-{step}",
             }
             for step, label in queries.STEP_CHOICES
-            if step in CARD_STEPS
+            # A step's card shows only while something waits at it.
+            if step in CARD_STEPS and numbers["steps"][step]
         ),
     ]
     related = ("article", "lead_department")
