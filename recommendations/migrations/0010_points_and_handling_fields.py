@@ -21,7 +21,7 @@ def convert_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0007_field_labels"),
+        ("recommendations", "0009_search_vectors"),
     ]
 
     operations = [
