@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("handling", "0003_supervision"),
         ("pghistory", "0007_auto_20250421_0444"),
-        ("recommendations", "0010_points_and_handling_fields"),
+        ("recommendations", "0011_points_and_handling_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -21,7 +21,7 @@ def convert_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0009_search_vectors"),
+        ("recommendations", "0010_history_names_append_only"),
     ]
 
     operations = [
