@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # The job queue, procrastinate (before the apps whose tasks it discovers in their tasks.py).
     "notifications.apps.JobQueueConfig",
     "recommendations",
+    "imports",
     "handling",
     "notifications",
 ]

@@ -9,8 +9,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from recommendations import roles, workflow
-from recommendations.admin_import import import_pages
+from recommendations import admin_import, roles, workflow
 from recommendations.filters import LEVEL_CHOICES
 from recommendations.forms import BULK_STATUS_CHOICES, clean_bulk_status
 from recommendations.models import (
@@ -172,9 +171,26 @@ class EditionAdmin(admin.ModelAdmin):
         return False  # pages arrive through the importer, which keeps them consistent
 
     def get_urls(self):
-        view = self.admin_site.admin_view(partial(import_pages, admin_site=self.admin_site))
+        def view(function):
+            return self.admin_site.admin_view(partial(function, admin_site=self.admin_site))
+
         return [
-            path("import/", view, name="recommendations_edition_import"),
+            path("import/", view(admin_import.import_pages), name="recommendations_edition_import"),
+            path(
+                "import/<uuid:token>/",
+                view(admin_import.import_batch),
+                name="recommendations_edition_import_batch",
+            ),
+            path(
+                "import/<uuid:token>/confirm/",
+                view(admin_import.confirm_batch),
+                name="recommendations_edition_import_confirm",
+            ),
+            path(
+                "import/<uuid:token>/cancel/",
+                view(admin_import.cancel_batch),
+                name="recommendations_edition_import_cancel",
+            ),
             *super().get_urls(),
         ]
 

@@ -1,7 +1,13 @@
-"""The admin's "import pages" form: upload newspaper pages; every file's outcome is reported.
+"""The admin's "import pages": upload, preview, confirm or cancel, follow the job.
 
-By default a batch is all or nothing: one refused file and no file is stored. The admin may
-choose to store each good file on its own instead.
+1. The upload stores the files in an ImportBatch (imports app) and queues its parsing; nothing
+   of the catalogue is written.
+2. The batch's page (its URL holds the batch's token, so a refresh shows it again) shows what
+   each file would store, the repairs and doubts beside the source text, and for a page
+   already stored the difference from it, with the items in handling marked.
+3. Confirm queues the import job (all or nothing by default, or file by file); cancel deletes
+   the batch, leaving no trace. The page follows the job's progress and shows every file's
+   outcome.
 """
 
 from django import forms
@@ -9,15 +15,17 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from recommendations import importer, pagecheck
+from imports import jobs, preview, tasks
+from imports.models import ImportBatch, ImportFile
+from recommendations import pagecheck
+from recommendations.models import Edition
 from recommendations.newspaper import PageError
-
-ALL_OR_NOTHING = "all"
-EACH_FILE = "each"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -43,105 +51,142 @@ class ImportPagesForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+class ConfirmForm(forms.Form):
     mode = forms.ChoiceField(
         label=gettext_lazy("多个文件时"),
-        choices=[
-            (ALL_OR_NOTHING, gettext_lazy("整批导入:有一个文件不能导入,就一个都不导入")),
-            (EACH_FILE, gettext_lazy("逐个导入:能导入的文件照常导入")),
-        ],
-        initial=ALL_OR_NOTHING,
+        choices=ImportBatch.Mode.choices,
+        initial=ImportBatch.Mode.ALL_OR_NOTHING,
         required=False,  # all or nothing unless asked otherwise
         widget=forms.RadioSelect,
     )
 
     def clean_mode(self):
-        return self.cleaned_data["mode"] or ALL_OR_NOTHING
+        return self.cleaned_data["mode"] or ImportBatch.Mode.ALL_OR_NOTHING
 
 
-class _BatchRefused(Exception):
-    pass
+def _may_import(request):
+    if not request.user.has_perm("recommendations.add_edition"):
+        raise PermissionDenied
 
 
-def import_uploads(uploads, *, published_on=None, mode=ALL_OR_NOTHING, replace=()):
-    """Import the uploaded files; returns [(name, ok, message)] for every file, in order.
-
-    `replace` holds the names whose replacement of a stored edition the admin confirmed."""
-    outcomes = []
-    for upload in uploads:
-        try:
-            pagecheck.check_size(upload.size, upload.name)
-            parsed, text = importer.read_page(upload.read(), upload.name)
-        except PageError as error:
-            outcomes.append([upload.name, False, pagecheck.message_of(error), None])
-        else:
-            outcomes.append([upload.name, True, "", (parsed, text)])
-    if mode == ALL_OR_NOTHING and not all(outcome[1] for outcome in outcomes):
-        return _refuse_rest(outcomes)
-    try:
-        with transaction.atomic():
-            for outcome in outcomes:
-                if outcome[3] is not None:
-                    _import_one(outcome, published_on, mode, outcome[0] in replace)
-            if mode == ALL_OR_NOTHING and not all(outcome[1] for outcome in outcomes):
-                raise _BatchRefused
-    except _BatchRefused:
-        return _refuse_rest(outcomes)
-    return [(name, ok, message) for name, ok, message, _parsed in outcomes]
+def _batch_for(request, token) -> ImportBatch:
+    """The signed-in admin's own batch, or 404."""
+    _may_import(request)
+    return get_object_or_404(ImportBatch, pk=token, created_by=request.user)
 
 
-def _import_one(outcome, published_on, mode, replace):
-    name, _, _, (parsed, text) = outcome
-    try:
-        with transaction.atomic():
-            result = importer.import_edition(
-                parsed, text, published_on=published_on, replace=replace
-            )
-    except importer.ImportRefused as error:
-        outcome[1:3] = [False, str(error)]
-    except Exception as error:  # rolled back to the savepoint: report it with the others
-        outcome[1:3] = [
-            False,
-            _("%(name)s:导入失败,未写入任何数据(程序错误 %(error)s)")
-            % {"name": name, "error": type(error).__name__},
-        ]
-    else:
-        outcome[2] = result.summary()
-
-
-def _refuse_rest(outcomes):
-    """The batch is not stored: the good files are reported as not imported, with why."""
-    return [
-        (
-            name,
-            False,
-            message
-            if not ok
-            else _("%(name)s:未导入(同批有文件不能导入,整批未导入)") % {"name": name},
-        )
-        for name, ok, message, _parsed in outcomes
-    ]
+def _batch_url(batch) -> str:
+    return reverse("admin:recommendations_edition_import_batch", args=[batch.pk])
 
 
 @staff_member_required
 def import_pages(request, admin_site):
-    if not request.user.has_perm("recommendations.add_edition"):
-        raise PermissionDenied
+    _may_import(request)
     form = ImportPagesForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        outcomes = import_uploads(
-            form.cleaned_data["files"],
-            published_on=form.cleaned_data["published_on"],
-            mode=form.cleaned_data["mode"],
-        )
-        for _name, ok, message in outcomes:
-            # "文件 " first: the admin capitalises a message's first letter, a file name's too.
-            (messages.success if ok else messages.error)(request, _("文件 ") + message)
-        return redirect("admin:recommendations_edition_changelist")
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                created_by=request.user,
+                published_on=form.cleaned_data["published_on"],
+                progress_total=len(form.cleaned_data["files"]),
+            )
+            ImportFile.objects.bulk_create(
+                [_stored(batch, n, upload) for n, upload in enumerate(form.cleaned_data["files"])]
+            )
+            tasks.queue_prepare(batch)
+        return redirect(_batch_url(batch))
     context = {
         **admin_site.each_context(request),
         "title": _("导入版面"),
         "form": form,
-        "opts": importer.Edition._meta,
+        "opts": Edition._meta,
         "max_size": pagecheck.size_text(pagecheck.max_page_bytes()),
     }
     return render(request, "admin/recommendations/import_pages.html", context)
+
+
+def _stored(batch, position, upload) -> ImportFile:
+    """The upload as a row; a file above the size limit is refused here and not kept."""
+    row = ImportFile(batch=batch, position=position, name=upload.name[:255], size=upload.size)
+    try:
+        pagecheck.check_size(upload.size, upload.name)
+    except PageError as error:
+        row.refusal = pagecheck.message_of(error)
+    else:
+        row.data = upload.read()
+    return row
+
+
+@staff_member_required
+def import_batch(request, admin_site, token):
+    batch = _batch_for(request, token)
+    uploads = list(batch.files.defer("data"))
+    for upload in uploads:
+        upload.reason = jobs.reason(upload)
+        upload.source = list(enumerate(upload.text.split("\n"), start=1)) if upload.text else []
+        upload.changes = [
+            {**change, "label": preview.CHANGES[change["change"]]}
+            for change in upload.preview.get("changes") or []
+        ]
+    context = {
+        **admin_site.each_context(request),
+        "title": _("导入版面:预览与确认")
+        if batch.status == ImportBatch.Status.READY
+        else _("导入版面:%(status)s") % {"status": batch.get_status_display()},
+        "opts": Edition._meta,
+        "batch": batch,
+        "uploads": uploads,
+        "form": ConfirmForm(initial={"mode": batch.mode}),
+        "conflicts": [u for u in uploads if u.preview.get("status") == "conflict"],
+        "writes": any(u.preview.get("writes") and not u.refusal for u in uploads),
+    }
+    return render(request, "admin/recommendations/import_batch.html", context)
+
+
+@staff_member_required
+@require_POST
+def confirm_batch(request, admin_site, token):
+    with transaction.atomic():
+        batch = _batch_for(request, token)
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.READY:
+            messages.error(request, _("这批文件已确认或仍在解析,不能再次确认。"))
+            return redirect(_batch_url(batch))
+        form = ConfirmForm(request.POST)
+        form.is_valid()
+        batch.mode = form.cleaned_data.get("mode") or ImportBatch.Mode.ALL_OR_NOTHING
+        uploads = list(batch.files.defer("data"))
+        confirmed = set(request.POST.getlist("replace"))
+        for upload in uploads:
+            upload.replace = str(upload.pk) in confirmed
+            upload.save(update_fields=["replace"])
+        reasons = jobs.blocked(uploads)
+        if batch.mode == ImportBatch.Mode.ALL_OR_NOTHING and reasons:
+            messages.error(
+                request,
+                _("整批导入时每个文件都必须能导入,未开始导入:%(reasons)s")
+                % {"reasons": ";".join(reasons)},
+            )
+            batch.save(update_fields=["mode", "updated_at"])
+            return redirect(_batch_url(batch))
+        batch.status = ImportBatch.Status.QUEUED
+        batch.progress_done = 0
+        batch.save(update_fields=["mode", "status", "progress_done", "updated_at"])
+        tasks.queue_apply(batch)
+    return redirect(_batch_url(batch))
+
+
+@staff_member_required
+@require_POST
+def cancel_batch(request, admin_site, token):
+    batch = _batch_for(request, token)
+    if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.IMPORTING):
+        messages.error(request, _("导入已开始,不能取消;请等待它完成。"))
+        return redirect(_batch_url(batch))
+    was_done = batch.status == ImportBatch.Status.DONE
+    batch.delete()
+    if not was_done:
+        messages.success(request, _("已取消这次导入,没有写入任何数据。"))
+    return redirect("admin:recommendations_edition_import")

@@ -639,6 +639,66 @@ def _changed(rec: Recommendation, node: _Node, parent_id) -> bool:
     )
 
 
+def items_of(article: dict) -> list[_Node]:
+    """The article's recommendations (edition JSON) as they would be stored: preorder, with
+    place and depth, points below the third level folded."""
+    return _flatten(article.get("recommendations") or [])
+
+
+def diff(parsed, edition: Edition) -> list[dict]:
+    """What storing `parsed` in place of `edition` changes, item by item (matched as the import
+    matches them): {"change": new | changed | restored | removed, "place", "heading", "old",
+    "new", "handled"}, in printed order."""
+    stored = {
+        (rec.article.order, rec.number): rec
+        for rec in Recommendation.objects.filter(article__edition=edition)
+        .select_related("article")
+        .order_by("article__order", "order")
+    }
+    handled = set(
+        Recommendation.objects.filter(article__edition=edition)
+        .handled()
+        .values_list("pk", flat=True)
+    )
+    changes = []
+    for order, data in enumerate(parsed.to_dict()["articles"], start=1):
+        for node in items_of(data):
+            rec = stored.pop((order, node.number), None)
+            if rec is None:
+                change, old = "new", ""
+            elif not rec.in_source:
+                change, old = "restored", rec.text
+            elif (rec.heading, rec.text) != (node.heading, node.text):
+                change, old = "changed", rec.text
+            else:
+                continue
+            changes.append(
+                {
+                    "change": change,
+                    "article": data.get("title") or "",
+                    "place": node.place or node.number,
+                    "heading": node.heading,
+                    "old": old,
+                    "new": node.text,
+                    "handled": rec is not None and rec.pk in handled,
+                }
+            )
+    for rec in stored.values():
+        if rec.in_source:
+            changes.append(
+                {
+                    "change": "removed",
+                    "article": rec.article.title,
+                    "place": rec.place or rec.number,
+                    "heading": rec.heading,
+                    "old": rec.text,
+                    "new": "",
+                    "handled": rec.pk in handled,
+                }
+            )
+    return changes
+
+
 def read_page(data: bytes, name: str, sha256: str | None = None):
     """Check, decode and parse one page's bytes: (parsed Edition, decoded text). Raises
     PageError, naming the file, for a file too large, bytes that are not a page's text (control

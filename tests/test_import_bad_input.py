@@ -4,14 +4,19 @@ and in the admin upload, and the database is unchanged."""
 import codecs
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError
-from django.urls import reverse
 
+from imports import jobs
 from recommendations.models import Edition
+from tests.import_helpers import (
+    batch_url,
+    confirm_and_import,
+    outcomes,
+    upload,
+    upload_and_prepare,
+)
 from tests.test_import_command import OTHER_TITLE_PAGE, PAGE, counts, run, write
 
-URL = "admin:recommendations_edition_import"
 WITH_NUL = PAGE.replace("收获很大", "收获\x00很大")
 NUL_LINE = WITH_NUL.splitlines().index(next(x for x in WITH_NUL.splitlines() if "\x00" in x)) + 1
 
@@ -22,10 +27,6 @@ ENCODED_WITH_CONTROLS = {
     "utf-8-bell": PAGE.replace("收获很大", "收获\x07很大").encode("utf-8"),
     "gb18030-escape": PAGE.replace("收获很大", "收获\x1b很大").encode("gb18030"),
 }
-
-
-def upload(name, data):
-    return SimpleUploadedFile(name, data, content_type="text/plain")
 
 
 @pytest.mark.django_db
@@ -44,9 +45,8 @@ def test_the_command_refuses_control_characters_in_every_encoding(tmp_path, kind
 def test_the_admin_refuses_a_nul_in_a_page_with_a_byte_order_mark(client, admin_user, kind):
     client.force_login(admin_user)
 
-    response = client.post(
-        reverse(URL), {"files": [upload("page.txt", ENCODED_WITH_CONTROLS[kind])]}, follow=True
-    )
+    batch = upload_and_prepare(client, [upload("page.txt", ENCODED_WITH_CONTROLS[kind])])
+    response = client.get(batch_url(batch))
 
     assert response.status_code == 200
     assert "含有控制字符(U+0000)" in response.content.decode()
@@ -71,9 +71,13 @@ def test_the_admin_refuses_a_page_above_the_size_limit(client, admin_user, setti
     settings.IMPORT_MAX_PAGE_BYTES = 1024
     client.force_login(admin_user)
 
-    response = client.post(reverse(URL), {"files": [upload("big.txt", b"x" * 2048)]}, follow=True)
+    batch = upload_and_prepare(client, [upload("big.txt", b"x" * 2048)])
 
-    assert "big.txt:文件有 2 KB,超过单个版面的上限 1 KB" in response.content.decode()
+    assert (
+        "big.txt:文件有 2 KB,超过单个版面的上限 1 KB"
+        in client.get(batch_url(batch)).content.decode()
+    )
+    assert bytes(batch.files.get().data) == b""  # not kept
     assert not Edition.objects.exists()
 
 
@@ -81,64 +85,52 @@ def test_the_default_size_limit_is_one_megabyte(settings):
     assert settings.IMPORT_MAX_PAGE_BYTES == 1024 * 1024
 
 
-@pytest.mark.django_db
-def test_a_batch_with_one_bad_file_stores_nothing_and_reports_every_file(client, admin_user):
-    client.force_login(admin_user)
-    files = [
+def three_files():
+    return [
         upload("a.txt", PAGE.encode()),
         upload("bad.txt", ENCODED_WITH_CONTROLS["utf-16"]),
         upload("c.txt", OTHER_TITLE_PAGE.encode()),
     ]
 
-    response = client.post(reverse(URL), {"files": files}, follow=True)
 
-    shown = [str(m) for m in response.context["messages"]]
-    assert len(shown) == 3
-    assert shown[0] == "文件 a.txt:未导入(同批有文件不能导入,整批未导入)"
-    assert "bad.txt" in shown[1] and "控制字符" in shown[1]
-    assert shown[2] == "文件 c.txt:未导入(同批有文件不能导入,整批未导入)"
+@pytest.mark.django_db
+def test_a_batch_with_one_bad_file_is_not_started_and_every_file_is_reported(client, admin_user):
+    client.force_login(admin_user)
+    batch = upload_and_prepare(client, three_files())
+    preview = client.get(batch_url(batch)).content.decode()
+
+    response = client.post(batch_url(batch, "import_confirm"), follow=True)
+
+    assert "将新建版面" in preview and "不能导入:bad.txt" in preview
+    assert "整批导入时每个文件都必须能导入,未开始导入:bad.txt" in response.content.decode()
     assert not Edition.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_batch_imported_file_by_file_stores_the_good_files(client, admin_user):
     client.force_login(admin_user)
-    files = [
-        upload("a.txt", PAGE.encode()),
-        upload("bad.txt", ENCODED_WITH_CONTROLS["utf-16"]),
-        upload("c.txt", OTHER_TITLE_PAGE.encode()),
-    ]
+    batch = upload_and_prepare(client, three_files())
 
-    response = client.post(reverse(URL), {"files": files, "mode": "each"}, follow=True)
+    confirm_and_import(client, batch, mode="each")
 
-    shown = [str(m) for m in response.context["messages"]]
-    assert shown[0].startswith("文件 a.txt:已新建版面")
-    assert "控制字符" in shown[1]
-    assert shown[2].startswith("文件 c.txt:已新建版面")
+    results = outcomes(batch)
+    assert results[0].startswith("a.txt:已新建版面")
+    assert "控制字符" in results[1]
+    assert results[2].startswith("c.txt:已新建版面")
     assert sorted(Edition.objects.values_list("source_name", flat=True)) == ["a.txt", "c.txt"]
 
 
 @pytest.mark.django_db
-def test_a_refusal_in_the_middle_of_an_all_or_nothing_batch_rolls_back_the_others(
-    client, admin_user, tmp_path
-):
-    run(write(tmp_path, "b.txt", PAGE))
-    before = counts()
+def test_a_refusal_found_while_importing_rolls_back_the_whole_batch(client, admin_user, tmp_path):
     client.force_login(admin_user)
-    files = [
-        upload("new.txt", OTHER_TITLE_PAGE.encode()),
-        upload(
-            "b.txt",
-            PAGE.replace("区科信局局长 张三", "区数据局局长 李四")
-            .replace("以算力统筹赋能基层治理", "另一篇文章")
-            .replace("③", "⑤")
-            .encode(),
-        ),
-    ]
+    batch = upload_and_prepare(client, three_files()[::2])
+    client.post(batch_url(batch, "import_confirm"))
+    # Between the preview and the job, another import takes c.txt's name with another page.
+    run(write(tmp_path, "c.txt", PAGE.replace("③", "⑦").replace("基层治理", "社区服务")))
+    before = counts()
 
-    response = client.post(reverse(URL), {"files": files}, follow=True)
+    jobs.apply(batch.pk)
 
-    shown = [str(m) for m in response.context["messages"]]
-    assert shown[0] == "文件 new.txt:未导入(同批有文件不能导入,整批未导入)"
-    assert "内容是另一个版面" in shown[1]
+    assert outcomes(batch)[0] == "a.txt:未导入(同批有文件不能导入,整批未导入)"
+    assert "内容是另一个版面" in outcomes(batch)[1]
     assert counts() == before

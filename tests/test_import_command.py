@@ -381,7 +381,7 @@ def test_dry_run_json_to_stdout_prints_the_edition_and_writes_nothing(tmp_path):
     assert [a["title"] for a in document["articles"]] == ["以算力统筹赋能基层治理"]
     assert document["articles"][0]["recommendations"][0]["marker"] == "一、"
     assert "张三" in out  # ensure_ascii=False
-    assert "page.txt:已解析(试运行,未写入)" in err
+    assert "page.txt:试运行,未写入 — 将新建版面" in err
     assert counts() == before
 
 

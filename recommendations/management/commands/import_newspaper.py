@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from imports import preview
 from recommendations import importer, pagecheck
 from recommendations.newspaper import PageError
 
@@ -129,7 +130,8 @@ def _import_one(filename, dry_run, want_json, date, force, replace):
         raise PageRefused(f"{name}:解析出错,未导入(程序错误 {type(e).__name__}: {e})") from e
     document = parsed.to_dict() if want_json else None
     if dry_run:
-        return _dry_summary(parsed), document
+        shown = preview.build(parsed, text, importer.plan(parsed, text, force=force))
+        return preview.as_text(name, shown), document
     try:
         result = importer.import_edition(
             parsed, text, published_on=date, force=force, replace=replace
@@ -168,16 +170,6 @@ def _dump(payload, path: Path) -> None:
     with path.open("w", encoding="utf-8") as f:
         json.dump(payload, f, ensure_ascii=False, indent=2)
         f.write("\n")
-
-
-def _dry_summary(parsed) -> str:
-    line = (
-        f"{parsed.source_name}:已解析(试运行,未写入)— {len(parsed.articles)} 篇文章、"
-        f"{parsed.node_count()} 条建议、{pagecheck.warning_summary(parsed.warnings)}"
-    )
-    if (parsed.encoding or "utf-8") != "utf-8":
-        line += f"、编码 {parsed.encoding}"
-    return line
 
 
 def _date(value: str) -> datetime.date:
