@@ -19,9 +19,10 @@ def queue(transactional_db):
 
 
 def test_a_real_worker_prepares_the_preview_and_imports_after_the_confirmation(
-    client, admin_user, queue
+    client, django_user_model, queue
 ):
-    client.force_login(admin_user)
+    # Made here: an earlier transactional test may have flushed the role groups.
+    client.force_login(django_user_model.objects.create_superuser("importer", "", "x"))
     client.post(reverse(UPLOAD_URL), {"files": [upload("page.txt", SEED.read_bytes())]})
     batch = ImportBatch.objects.get()
     waiting = client.get(batch_url(batch)).content.decode()
