@@ -15,6 +15,7 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from ui_helpers import assigned, make_article, make_rec
 
+from imports.models import ImportBatch
 from recommendations.models import Comment, Edition, RecommendationTag, User
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,11 @@ def portal_urls(world, tag, lead_department):
 
 def admin_urls(world):
     urls = ["/admin/", "/admin/recommendations/edition/import/", "/admin/password_change/"]
+    # An upload waiting for confirmation (the import preview page), the walking admin's own.
+    batch = ImportBatch.objects.create(created_by=User.objects.get(username="admin1"))
+    batch.status = ImportBatch.Status.READY
+    batch.save()
+    urls.append(reverse("admin:recommendations_edition_import_batch", args=[batch.pk]))
     for model in admin.site._registry:
         opts = model._meta
         if opts.app_label in SKIPPED_ADMIN_APPS:
