@@ -177,7 +177,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 # Production serves the collected, hashed files; development serves from the finders and
 # keeps its own (empty) root so a production build lying around is never mixed in.
-STATIC_ROOT = BASE_DIR / ("staticfiles" if PRODUCTION else ".local/static-dev")
+# STATIC_ROOT: a process that must not share the collected folder (the benchmark beside the
+# launcher tests) gives its own; collectstatic rewrites the manifest in place.
+STATIC_ROOT = Path(
+    env_str("STATIC_ROOT", str(BASE_DIR / ("staticfiles" if PRODUCTION else ".local/static-dev")))
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # In development files come from the finders; the collected folder only needs to exist.
 WHITENOISE_USE_FINDERS = not PRODUCTION

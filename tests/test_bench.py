@@ -76,6 +76,8 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path):
         "BENCH_QUERY_SAMPLES": "2",
         "BENCH_DB_PREFIX": PREFIX,
         "BENCH_RESULTS": str(results_path),
+        # Its own collected static files: the launcher tests run collectstatic meanwhile.
+        "STATIC_ROOT": str(tmp_path / "static"),
         "BENCH_COLD_SAMPLES": "2",
         "BENCH_MIXED_SECONDS": "2",
         "BENCH_ISOLATION_SECONDS": "2",
