@@ -1,7 +1,8 @@
 """A write discards the cached pages that show what it changed, and only those (figures.py).
 
 A page served from the cache runs only its fixed few queries (session, user, groups, the
-versions, and for an item its title); a page rendered afresh runs the body's queries too. That
+versions, and for an item its title and whether the viewer signs as one of its authors, which
+decides the verdict form); a page rendered afresh runs the body's queries too. That
 difference tells here whether a page survived a write.
 """
 
@@ -26,7 +27,7 @@ from tests.action_helpers import detail_url, post_as
 pytestmark = pytest.mark.django_db
 
 LIST = "/recommendations/"
-CACHED = 5  # queries of a page served from the cache (see the module docstring)
+CACHED = 6  # queries of a page served from the cache (see the module docstring)
 
 
 def article_url(rec):
