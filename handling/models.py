@@ -289,15 +289,10 @@ class Receipt(models.Model):
         return f"{self.department} {self.received_at:%Y-%m-%d %H:%M}"
 
 
-class ReturnRequest(models.Model):
-    """申请退回/调整: the lead department says the item is not its own."""
+class DepartmentRequest(models.Model):
+    """What a request of the lead department to staff has (退回, 延期): who asked, when, and
+    staff's decision on it."""
 
-    recommendation = models.ForeignKey(
-        Recommendation,
-        verbose_name=_("建议"),
-        on_delete=models.CASCADE,
-        related_name="return_requests",
-    )
     department = models.ForeignKey(
         Department, verbose_name=_("申请部门"), on_delete=models.PROTECT, related_name="+"
     )
@@ -308,15 +303,6 @@ class ReturnRequest(models.Model):
         related_name="+",
     )
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
-    reason = models.TextField(_("退回理由"))
-    suggested_department = models.ForeignKey(
-        Department,
-        verbose_name=_("建议改由"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     decision = models.CharField(
         _("审批结果"), max_length=10, choices=Decision.choices, default=Decision.OPEN
     )
@@ -332,7 +318,30 @@ class ReturnRequest(models.Model):
     decision_note = models.TextField(_("审批意见"), blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["requested_at", "pk"]
+
+
+class ReturnRequest(DepartmentRequest):
+    """申请退回/调整: the lead department says the item is not its own."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("建议"),
+        on_delete=models.CASCADE,
+        related_name="return_requests",
+    )
+    reason = models.TextField(_("退回理由"))
+    suggested_department = models.ForeignKey(
+        Department,
+        verbose_name=_("建议改由"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta(DepartmentRequest.Meta):
         verbose_name = _("退回申请")
         verbose_name_plural = _("退回申请")
         constraints = [
@@ -348,7 +357,7 @@ class ReturnRequest(models.Model):
         return f"{self.department} {self.get_decision_display()}"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(DepartmentRequest):
     """申请延期: a later deadline, asked before the current one passes."""
 
     recommendation = models.ForeignKey(
@@ -357,35 +366,11 @@ class ExtensionRequest(models.Model):
         on_delete=models.CASCADE,
         related_name="extension_requests",
     )
-    department = models.ForeignKey(
-        Department, verbose_name=_("申请部门"), on_delete=models.PROTECT, related_name="+"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     old_deadline = models.DateField(_("原办理期限"))
     requested_deadline = models.DateField(_("申请延至"))
     reason = models.TextField(_("延期理由"))
-    decision = models.CharField(
-        _("审批结果"), max_length=10, choices=Decision.choices, default=Decision.OPEN
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    decision_note = models.TextField(_("审批意见"), blank=True)
 
-    class Meta:
-        ordering = ["requested_at", "pk"]
+    class Meta(DepartmentRequest.Meta):
         verbose_name = _("延期申请")
         verbose_name_plural = _("延期申请")
         constraints = [
