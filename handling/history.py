@@ -1,16 +1,18 @@
 """The handling loop's records in the item's history: "when, who, what: old → new".
 
 The triggers (models.py) keep a row for every insert, change and removal of a receipt, request,
-opinion, answer, verdict or progress report. This reads all of them about one item in one query
+opinion, answer, verdict, progress report or 重点督办 mark. This reads all of them about one item in one query
 (a UNION ALL over the event tables, each row as JSON) and turns them into the history entries
 recommendations/history.py makes for the item itself, so the item page shows one timeline.
 """
 
 import json
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from handling import models as loop
 from recommendations.history import HistoryEntry, Kind
@@ -25,11 +27,36 @@ SOURCES = [
     (loop.Answer, loop.AnswerEvent, ("reviewed_by", "submitted_by")),
     (loop.Verdict, loop.VerdictEvent, ("recorded_by",)),
     (loop.ProgressReport, loop.ProgressReportEvent, ("author",)),
+    # The mark is deleted when taken off: the removal's actor is the request's user (context),
+    # never marked_by, who set it.
+    (loop.Supervision, loop.SupervisionEvent, ("marked_by",)),
 ]
 # After the item's own sources (recommendations/history.py ranks them 0-3).
 FIRST_RANK = 10
 # Columns that are bookkeeping, not a step's content.
-QUIET = {"id", "recommendation", "updated_at", "assigned_at", "letter", "number", "answer_round"}
+QUIET = {
+    "id",
+    "recommendation",
+    "updated_at",
+    "assigned_at",
+    "letter",
+    "number",
+    "answer_round",
+    "marked_by",
+}
+# Records whose adding and removal read as a step of their own, not "添加/移除 <record>".
+VERBS = {loop.Supervision: (_lazy("设为"), _lazy("取消"))}
+
+
+@dataclass
+class LoopEntry(HistoryEntry):
+    """An entry whose verb is the step's own ("设为重点督办", "取消重点督办")."""
+
+    action: str = ""
+
+    @property
+    def verb(self) -> str:
+        return self.action or super().verb
 
 
 def loop_rows(rec) -> list[dict]:
@@ -128,6 +155,9 @@ class _Names:
         if model is loop.Verdict:
             note = v("note")
             return v("level") + (f":{note}" if note else "")
+        if model is loop.Supervision:
+            note = v("note")
+            return _("督办领导:%(leader)s") % {"leader": v("leader")} + (f";{note}" if note else "")
         return f"{v('department')}:{v('body')}"
 
 
@@ -171,9 +201,9 @@ def loop_history(rec, rows=None, departments: dict | None = None) -> list[Histor
             user_id = next((data.get(f"{a}_id") for a in actors if data.get(f"{a}_id")), None)
         label = str(model._meta.verbose_name)
 
-        def add(field, old, new, kind, row=row, user_id=user_id):
+        def add(field, old, new, kind, row=row, user_id=user_id, action=""):
             entries.append(
-                HistoryEntry(
+                LoopEntry(
                     when=row["pgh_created_at"],
                     user=names.users.get(user_id),
                     field=field,
@@ -181,15 +211,17 @@ def loop_history(rec, rows=None, departments: dict | None = None) -> list[Histor
                     new=new,
                     kind=kind,
                     sort_key=(row["pgh_created_at"], row["rank"], row["pgh_id"]),
+                    action=str(action),
                 )
             )
 
         key = (row["rank"], row["pgh_obj_id"])
         before = previous.get(key)
+        added, removed = VERBS.get(model, ("", ""))
         if row["pgh_label"] == "added":
-            add(label, "", names.summary(model, data), Kind.ADDED)
+            add(label, "", names.summary(model, data), Kind.ADDED, action=added)
         elif row["pgh_label"] == "removed":
-            add(label, names.summary(model, data), "", Kind.REMOVED)
+            add(label, names.summary(model, data), "", Kind.REMOVED, action=removed)
         elif before is not None:
             for field in _fields(model):
                 if field.get_internal_type() == "DateTimeField":

@@ -204,3 +204,47 @@ def test_the_badge_costs_no_query_per_row(client, staff, viewer, item):
     for rec in more_items(item, 6):
         supervision.supervise(rec, staff, leader="王区长")
     assert count() == one  # seven rows as one; a cold body both times (each mark moves the stamp)
+
+
+def test_the_history_names_each_mark_and_its_removal_with_the_leader(staff, item):
+    """Was: the marks were kept by triggers but the item's 办理记录 did not show them."""
+    from handling.history import loop_history
+
+    supervision.supervise(item, staff, leader="王区长", note="月底前报进展")
+    supervision.supervise(item, staff, leader="李书记", note="月底前报进展")
+    supervision.unsupervise(item, staff)
+    entries = [(e.verb + e.field, e.old, e.new, e.user) for e in loop_history(item)]
+    assert entries == [
+        ("设为重点督办", "", "督办领导:王区长;月底前报进展", staff),
+        ("修改重点督办·督办领导", "王区长", "李书记", staff),
+        ("取消重点督办", "督办领导:李书记;月底前报进展", "", staff),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_history_panel_shows_one_row_per_mark_in_chinese(committed_db, client):
+    """Each step is its own request (its own moment), as in real use: one row each."""
+    from recommendations.models import Article, Edition
+    from tests.conftest import make_user
+    from tests.test_history_table import history_rows
+
+    staff = make_user("staff-s", "staff", first_name="督查科")
+    article = Article.objects.create(
+        edition=Edition.objects.create(source_name="s.txt", sha256="2" * 64, raw_text="x"),
+        order=1,
+        kind="reflection",
+        title="标题",
+    )
+    item = Recommendation.objects.create(
+        article=article, number="1", order=1, depth=2, place="一、1", heading="要点", text="要点。"
+    )
+    assert supervise(client, staff, item).status_code == 302
+    item.refresh_from_db()
+    response = post_as(client, staff, "handling_unsupervise", item, {"version": item.version})
+    assert response.status_code == 302
+    rows = history_rows(client.get(detail_url(item)).content.decode())
+    assert len(rows) == 3, rows  # taken off, marked, imported
+    taken_off, marked, _imported = rows
+    assert "取消重点督办" in taken_off and "王区长" in taken_off
+    assert "设为重点督办" in marked and "督办领导:王区长" in marked
+    assert "督查科" in marked.split('class="history-who"')[1]
