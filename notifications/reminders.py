@@ -11,10 +11,12 @@ was done finds the row and tells nobody again.
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from handling import calendar, rules
+from handling.models import ProgressReport
 from notifications import delivery
 from notifications.models import Kind, Reminder, ReminderRun
 from recommendations.models import Recommendation
@@ -36,7 +38,13 @@ def tick(now: datetime.datetime | None = None) -> bool:
 
 
 def run_daily(today: datetime.date) -> dict[str, int]:
-    """All of `today`'s reminders; how many findings of each kind were new."""
+    """All of `today`'s reminders; how many findings of each kind were new.
+
+    Reminders go out on working days only, whichever way the run was started (the tick checks
+    too; an admin's `daily_reminders` for a holiday finds nothing): what falls due on a holiday
+    is told on the next working day, when it is still due."""
+    if not calendar.is_working_day(today):
+        return {}
     counts = {
         Kind.DEADLINE_NEAR: _deadlines_near(today),
         Kind.OVERDUE: _overdue(today),
@@ -79,23 +87,33 @@ def _overdue(today):
 
 
 def follow_ups_due(today):
-    # The promised follow-up date comes with the handling loop (#12): until its query exists
-    # there is nothing to find.
-    due = getattr(Recommendation.objects, "follow_up_due", None)
-    if due is None:
-        return Recommendation.objects.none()
-    return due(today).filter(lead_department__isnull=False).select_related("article")
+    """B answers whose promised date has come (待跟踪, the loop's own query), still current, with
+    no progress report filed since that date: a report on or after it has answered what the
+    reminder asks. A report from before the date does not: the promise was about the date."""
+    reported_since = ProgressReport.objects.filter(
+        recommendation=OuterRef("pk"),
+        # The report's day on the portal's clock (Asia/Shanghai), as the promise is dated.
+        created_at__date__gte=OuterRef("promised_on"),
+    )
+    return (
+        Recommendation.objects.follow_up_due(today)
+        .current()
+        .filter(lead_department__isnull=False)
+        .exclude(Exists(reported_since))
+        .select_related("article", "lead_department")
+    )
 
 
 def _follow_ups(today):
+    """Once per promise (the row's day is the promised date): on the first working day from it,
+    and never again for that promise, however long the item stays 待跟踪."""
     found = 0
     for rec in follow_ups_due(today).order_by("pk"):
-        promised = getattr(rec, "promised_on", None) or today
         found += remind(
             Kind.FOLLOW_UP_DUE,
             rec,
-            day=promised,
-            context={"data": {"follow_up_date": f"{promised:%Y年%-m月%-d日}"}},
+            day=rec.promised_on,
+            context={"data": {"follow_up_date": f"{rec.promised_on:%Y年%-m月%-d日}"}},
         )
     return found
 
