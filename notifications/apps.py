@@ -12,7 +12,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("消息与提醒")
 
     def ready(self):
-        from notifications import receivers  # noqa: F401  (connects the event listener)
+        # Connects the event listener; registers the deploy check on the mail server.
+        from notifications import checks, receivers  # noqa: F401
 
 
 class JobQueueConfig(ProcrastinateConfig):

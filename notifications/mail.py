@@ -15,6 +15,13 @@ from notifications.models import Email
 
 # Errors worth trying again: the server down or refusing for now, a timeout, a reset.
 SEND_ERRORS = (smtplib.SMTPException, OSError)
+# Backends that keep an e-mail on this machine (development without EMAIL_HOST, settings.py):
+# such a row is marked as not delivered, so that nobody takes it for sent; an admin can send it
+# again once a server is configured.
+UNDELIVERED_BACKENDS = {
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend",
+}
 
 
 def send(email_id: int, *, last_attempt: bool) -> None:
@@ -39,10 +46,11 @@ def send(email_id: int, *, last_attempt: bool) -> None:
             last_attempt_at=now,
         )
         raise
+    delivered = settings.EMAIL_BACKEND not in UNDELIVERED_BACKENDS
     Email.objects.filter(pk=email_id).update(
-        state=Email.State.SENT,
+        state=Email.State.SENT if delivered else Email.State.WRITTEN,
         attempts=F("attempts") + 1,
         last_attempt_at=now,
-        sent_at=now,
+        sent_at=now if delivered else None,
         last_error="",
     )

@@ -147,6 +147,8 @@ class Email(models.Model):
         RETRYING = "retrying", _("发送失败,等待重试")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("多次失败,已停止重试")
+        # Development without a mail server (settings.py): written to a file, not delivered.
+        WRITTEN = "written", _("开发环境:未发出,已写入文件")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

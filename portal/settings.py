@@ -244,7 +244,16 @@ if PRODUCTION:
 PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
 
 # E-mail goes through the intranet's own SMTP server, only ever from a job (notifications/).
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# A workstation usually has no server on localhost:25, where every e-mail would wait for one
+# for ever: in development without EMAIL_HOST the e-mails are written as files instead
+# (EMAIL_FILE_PATH), and their rows say so in the admin (notifications/mail.py). Production
+# always uses SMTP; `check --deploy` warns while EMAIL_HOST is unset (notifications/checks.py).
+EMAIL_HOST_SET = env_str("EMAIL_HOST") is not None
+if PRODUCTION or EMAIL_HOST_SET:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".local" / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -47,6 +47,7 @@ def serve_env(port: int, **overrides) -> dict:
         PORT=str(port),
         WEB_CONCURRENCY="1",
         JOB_WORKERS="0",  # the web server alone: what these tests look at
+        EMAIL_HOST="127.0.0.1",  # a deployment names its mail server (check --deploy)
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.update(overrides)

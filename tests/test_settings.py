@@ -31,6 +31,7 @@ PROD = {
     "SECRET_KEY": GOOD_KEY,
     "ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
+    "EMAIL_HOST": "mail.example.org",  # check --deploy warns without it (notifications/checks.py)
 }
 
 
