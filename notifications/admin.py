@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from notifications import jobs, tasks
+from notifications import job_admin, jobs, tasks  # noqa: F401  (job_admin: the queue's pages)
 from notifications.models import Email, Message, Preference, Reminder
 
 

@@ -11,6 +11,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from procrastinate.contrib.django.models import (
+    ProcrastinateEvent,
+    ProcrastinateJob,
+    ProcrastinatePeriodicDefer,
+)
 
 from recommendations.models import Recommendation
 
@@ -233,3 +238,41 @@ class ReminderRun(models.Model):
 
     def __str__(self):
         return f"{self.day}"
+
+
+# The job queue's rows (procrastinate's tables) as the admin shows them: proxies that carry
+# Chinese names, because procrastinate's own models and admin are not translatable (none of
+# their strings is marked for gettext). The admin is in admin.py.
+
+
+class QueuedJob(ProcrastinateJob):
+    class Meta:
+        proxy = True
+        verbose_name = _("队列任务")
+        verbose_name_plural = _("队列任务")
+
+    def __str__(self):
+        # procrastinate's own is the call in Python (task name and arguments).
+        from notifications.job_admin import task_label
+
+        return f"{self.pk}号任务:{task_label(self.task_name)}"
+
+
+class QueuedJobEvent(ProcrastinateEvent):
+    class Meta:
+        proxy = True
+        verbose_name = _("任务事件")
+        verbose_name_plural = _("任务事件")
+
+    def __str__(self):
+        return f"{self.pk}号事件"
+
+
+class PeriodicDefer(ProcrastinatePeriodicDefer):
+    class Meta:
+        proxy = True
+        verbose_name = _("定时任务排队记录")
+        verbose_name_plural = _("定时任务排队记录")
+
+    def __str__(self):
+        return f"{self.pk}号定时排队"

@@ -77,3 +77,35 @@ def test_the_compiled_translations_match_the_po_file():
             assert translation.gettext(msgid) == msgstr, msgid
     check = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(PO)])
     assert check.returncode == 0
+
+
+def test_the_job_queue_pages_are_chinese(client, admin_user):
+    """procrastinate's own admin is English (nothing in it is marked for translation): the
+    portal's pages over its jobs, events and periodic defers name everything in Chinese."""
+    from notifications import jobs, tasks
+    from notifications.models import QueuedJob
+    from tests.test_no_english import english_words
+
+    job_id = jobs.defer(tasks.send_email, email_id=424242)
+    QueuedJob.objects.filter(pk=job_id).update(status="failed", attempts=3)  # not via ORM save
+    client.force_login(admin_user)
+
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "队列任务" in index and "定时任务排队记录" in index
+    assert "Procrastinate" not in index and "procrastinate" not in index.lower()
+
+    changelist = client.get(reverse("admin:notifications_queuedjob_changelist")).content.decode()
+    for label in ("编号", "任务", "队列", "状态", "已尝试次数", "最近事件", "发送邮件", "已失败"):
+        assert label in changelist, label
+    assert "排队" in changelist  # the job's last event, "deferred", by its Chinese name
+    filtered = client.get(reverse("admin:notifications_queuedjob_changelist"), {"status": "todo"})
+    assert list(filtered.context["cl"].result_list) == []
+
+    change = client.get(reverse("admin:notifications_queuedjob_change", args=[job_id]))
+    page = change.content.decode()
+    assert "任务事件" in page and "424242" in page
+
+    periodic = client.get(reverse("admin:notifications_periodicdefer_changelist")).content
+    name = set(re.findall(r"[A-Za-z]+", admin_user.username))  # the header greets the user
+    for html in (index, changelist, page, periodic.decode()):
+        assert english_words(html) - name == set()
