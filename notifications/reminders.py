@@ -56,9 +56,11 @@ def run_daily(today: datetime.date) -> dict[str, int]:
 
 
 def _in_hand():
+    # Not an item awaiting review: its department has answered, the clock is staff's now, so
+    # neither "deadline near" nor "overdue" may nag the department about it.
     return (
         Recommendation.objects.current()
-        .open()
+        .running()
         .filter(lead_department__isnull=False)
         .select_related("article", "lead_department")
     )

@@ -59,8 +59,7 @@ def facet_condition(name: str, value, today=None) -> Q:
         return Q(lead_department=value)
     if name == "deadline":
         if value == "overdue":
-            today = today or timezone.localdate()
-            return Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
+            return Recommendation.late(today)
         return Q(deadline__isnull=True)
     if name == "tag":
         return Q(pk__in=_ids(RecommendationTag.objects.filter(tag=value), "recommendation_id"))
@@ -290,14 +289,16 @@ def list_figures(filterset: RecommendationFilter) -> dict:
             f"SELECT '{name}', {_q(column)}::text, NULL, count(*), NULL FROM hits "
             f"WHERE {where(name)} AND {_q(column)} IS NOT NULL GROUP BY {_q(column)}"
         )
-    closed = ", ".join(["%s"] * len(Recommendation.CLOSED_STATUSES))
+    # Recommendation.late() in SQL: past the deadline, neither closed nor awaiting review.
+    stopped = Recommendation.CLOCK_STOPPED_STATUSES
+    closed = ", ".join(["%s"] * len(stopped))
     parts.append(
         "SELECT 'deadline', 'overdue', NULL, count(*) FILTER (WHERE deadline < %s "
         f"AND status NOT IN ({closed})), NULL FROM hits WHERE {where('deadline')} "
         "UNION ALL SELECT 'deadline', 'none', NULL, count(*) FILTER (WHERE deadline IS NULL), "
         f"NULL FROM hits WHERE {where('deadline')}"
     )
-    params += [today, *Recommendation.CLOSED_STATUSES]
+    params += [today, *stopped]
     parts.append(
         f"SELECT 'tag', l.tag_id::text, NULL, count(*), NULL FROM hits "
         f"JOIN {rec_tag} l ON l.recommendation_id = hits.id WHERE {where('tag')} GROUP BY l.tag_id"

@@ -302,13 +302,16 @@ class RecommendationQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=Recommendation.CLOSED_STATUSES)
 
+    def running(self):
+        """Items whose deadline runs: open and not awaiting staff's review (docs/workflow.md)."""
+        return self.exclude(status__in=Recommendation.CLOCK_STOPPED_STATUSES)
+
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(deadline__lt=today)
+        return self.filter(Recommendation.late(today))
 
     def due_within(self, days: int, today=None):
         today = today or timezone.localdate()
-        return self.open().filter(
+        return self.running().filter(
             deadline__gte=today, deadline__lte=today + timezone.timedelta(days=days)
         )
 
@@ -405,6 +408,9 @@ class Recommendation(models.Model):
     ASSIGNED_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REVIEW, Status.ANSWERED)
     # The department works on the item (a reply submitted for review is out of its hands).
     HANDLING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
+    # No deadline runs: the item is closed, or its answer awaits staff's review (the department
+    # has answered; the clock is staff's now), so it is neither overdue nor due soon.
+    CLOCK_STOPPED_STATUSES = (*CLOSED_STATUSES, Status.REVIEW)
 
     article = models.ForeignKey(
         Article,
@@ -617,11 +623,17 @@ class Recommendation(models.Model):
 
         self.search_words, self.search_chars = tokens_for_document(self.heading, self.text)
 
+    @staticmethod
+    def late(today=None) -> Q:
+        """The one condition "overdue" (已逾期) for every list, count, card and reminder."""
+        today = today or timezone.localdate()
+        return Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOCK_STOPPED_STATUSES)
+
     @property
     def is_overdue(self) -> bool:
         return (
             self.deadline is not None
-            and self.status not in self.CLOSED_STATUSES
+            and self.status not in self.CLOCK_STOPPED_STATUSES
             and self.deadline < timezone.localdate()
         )
 

@@ -397,7 +397,7 @@ def rollup(container) -> dict:
     """ "5 条 · 3 已办结 · 1 逾期" for a container: its points, answered ones, overdue ones."""
     today = _today()
     points = Recommendation.objects.current().points_under(container)
-    late = Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
+    late = Recommendation.late(today)
     return points.aggregate(
         total=Count("pk"),
         answered=Count("pk", filter=Q(status=S.ANSWERED)),

@@ -78,8 +78,12 @@ def test_it_counts_items_per_lead_department_and_per_tag(
 def test_it_counts_answer_categories(client, viewer, data):
     client.force_login(viewer)
     html = client.get(URL).content.decode()
-    assert bar(html, "B 正在解决或列入计划", 1, "/recommendations/?answer_category=B")
-    assert bar(html, "A 已采纳或已解决", 0, "/recommendations/?answer_category=A")
+    assert bar(
+        html, "B 正在解决或列入计划", 1, "/recommendations/?answer_category=B&amp;status=answered"
+    )
+    assert bar(
+        html, "A 已采纳或已解决", 0, "/recommendations/?answer_category=A&amp;status=answered"
+    )
 
 
 def test_it_shows_recent_activity(client, viewer, data):

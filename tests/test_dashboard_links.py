@@ -31,6 +31,15 @@ def world(edition, item, tag, staff, lead_department, other_department):
     make_rec(other, "5", "无需办理", status=S.NOT_ACTIONABLE, status_note="观点")
     gone = make_rec(other, "6", "已移除", in_source=False, **assigned(other_department, days=-9))
     make_rec(other, "7", "已移除的待研判", in_source=False, tags=[tag])
+    # Past its deadline but answered and awaiting review: not overdue, in no overdue number.
+    make_rec(
+        other,
+        "8",
+        "待审核",
+        answer_category="A",
+        reply="已答复。",
+        **assigned(lead_department, days=-3, status=S.REVIEW),
+    )
     for rec in (late, gone, item):
         supervision.supervise(rec, staff, leader="王区长")
     return other

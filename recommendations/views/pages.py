@@ -38,7 +38,7 @@ def _dashboard_figures(today, stamp):
 
 
 def _compute_figures(today):
-    open_late = Q(deadline__lt=today) & ~Q(status__in=Recommendation.CLOSED_STATUSES)
+    open_late = Recommendation.late(today)
     groups = (
         Recommendation.objects.current()
         .points()
@@ -98,7 +98,7 @@ def _first_overdue(today, related):
     open_statuses = [
         value
         for value, _label in Recommendation.Status.choices
-        if value not in Recommendation.CLOSED_STATUSES
+        if value not in Recommendation.CLOCK_STOPPED_STATUSES
     ]
     late = []
     for status in open_statuses:
@@ -160,7 +160,8 @@ def _dashboard_context(stamp) -> dict:
                 (
                     label,
                     numbers["answers"].get(value, 0),
-                    _list_url(answer_category=value),
+                    # Answered items' categories: an answer awaiting review is not counted yet.
+                    _list_url(answer_category=value, status="answered"),
                     f"bar answer-{value}",
                 )
                 for value, label in Recommendation.AnswerCategory.choices
@@ -242,7 +243,7 @@ def _overdue_first(queryset, today):
         supervision.supervised_first(queryset)
         .annotate(
             late_rank=Case(
-                When(deadline__lt=today, then=Value(0)),
+                When(Recommendation.late(today), then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
             )
