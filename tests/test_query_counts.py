@@ -23,33 +23,48 @@ def warm_process_caches(db):
     rules.current().default_deadline(timezone.localdate())
 
 
-# Each page's bound holds for 5 items and for 50: any per-row query would break it at 50.
-# (Each includes the session and the user: sessions live in the database unless a shared cache
-# is configured; the rest is the page's own fixed set of queries.)
-BOUNDS = {
-    # The issue's bound, plus one walk for the overdue items in 待审核 (one per open status) and
-    # one count of the handling loop's step cards; a cached visit needs 4 fewer.
-    "dashboard": 14,
-    "list": 12,
-    # Cold: the total, every facet and the search's ranking come from one statement
-    # (filters.list_figures); each of the four chosen author, organisation, tag and department
-    # is looked up once by the form, which makes this URL one more than the issue's 12.
-    "list_filtered": 13,
-    "article": 11,  # cold: the change stamp and the title are read before the cached body
-    "person": 9,
-    "organization": 9,
-    "department": 10,
-    "tag_list": 4,
-    "tag": 7,
-    "my_work": 4,  # with the check whether the user speaks for an author (handling)
+# Each page's bounds hold for 5 items and for 50: any per-row query would break them at 50.
+# Every one is within the issue's 12, cold (nothing cached, as right after a write) and warm.
+# Each includes the session and the user (sessions live in the database unless a shared cache
+# is configured; the user's department, groups and unread count come in that one query); the
+# rest is the page's own fixed set of queries.
+ISSUE_BOUND = 12
+COLD = {
+    # The figures (one GROUP BY, the tag bars, the loop's step cards), the department names,
+    # the first overdue items (one UNION ALL of a walk per open status), recent comments.
+    "dashboard": 10,
+    "list": 7,
+    # Each of the chosen author, organisation, tag and department is looked up once by the
+    # filter form; the total, every facet and the ranking come from one statement.
+    "list_filtered": 11,
+    "article": 10,
+    "person": 8,
+    "organization": 7,
+    "department": 9,
+    "tag_list": 3,
+    "tag": 6,
+    "my_work": 3,  # a viewer: with the check whether the user speaks for an author
     # Also with a long history (test_a_long_history_adds_no_query below). One of them reads
     # the handling loop's records in one query, one whether the viewer speaks for an author.
-    "detail": 13,
+    "detail": 11,
 }
-# Staff and handlers see more on these pages (bulk forms, action forms, both My work lists).
-# My work adds one query per step of the handling loop it lists (three for a handler, three
-# for staff).
-STAFF_BOUNDS = {"list": 12, "my_work": 20, "detail": 13}
+# A warm visit: the session, the user, the versions (and an item's or article's title) before
+# the cached body. The entity pages are not cached.
+WARM = {
+    **COLD,
+    "dashboard": 3,
+    "list": 3,
+    "list_filtered": 3,
+    "article": 4,
+    "detail": 5,
+}
+# A handler in the staff group sees more on these pages (bulk forms, action forms, both My
+# work lists): My work reads every list's total in one statement and the handling loop's
+# steps in another (a UNION ALL of one walk per step), whatever the number of steps.
+STAFF_COLD = {"list": 7, "my_work": 10, "detail": 10}
+STAFF_WARM = {"list": 3, "my_work": 10, "detail": 4}
+# What the long-history test below reads.
+BOUNDS = COLD
 
 
 @pytest.fixture(params=[5, 50], ids=["5-items", "50-items"])
@@ -96,37 +111,49 @@ def urls(world, lead_department):
     }
 
 
-@pytest.mark.parametrize("page", sorted(BOUNDS))
+def _cold_then_warm(client, url, cold, warm, django_assert_max_num_queries):
+    assert max(cold, warm) <= ISSUE_BOUND
+    # Nothing of the page cached: its cost right after a write. A write to an item does not
+    # reload the per-process rules and calendar, so they are read again before counting.
+    cache.clear()
+    rules.current().default_deadline(timezone.localdate())
+    with django_assert_max_num_queries(cold):
+        response = client.get(url)
+    assert response.status_code == 200
+    with django_assert_max_num_queries(warm):
+        again = client.get(url)
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize("page", sorted(COLD))
 def test_query_count_is_fixed_for_viewers(
     client, viewer, world, lead_department, page, django_assert_max_num_queries
 ):
     client.force_login(viewer)
     url = urls(world, lead_department)[page]
-    with django_assert_max_num_queries(BOUNDS[page]):
-        response = client.get(url)
-    assert response.status_code == 200
+    _cold_then_warm(client, url, COLD[page], WARM[page], django_assert_max_num_queries)
 
 
-@pytest.mark.parametrize("page", sorted(STAFF_BOUNDS))
+@pytest.mark.parametrize("page", sorted(STAFF_COLD))
 def test_query_count_is_fixed_for_staff_and_handlers(
     client, staff, handler, world, lead_department, page, django_assert_max_num_queries
 ):
     handler.groups.add(Group.objects.get(name="staff"))  # both sections of My work
     client.force_login(handler)
     url = urls(world, lead_department)[page]
-    with django_assert_max_num_queries(STAFF_BOUNDS[page]):
-        response = client.get(url)
-    assert response.status_code == 200
+    _cold_then_warm(client, url, STAFF_COLD[page], STAFF_WARM[page], django_assert_max_num_queries)
 
 
 @pytest.mark.parametrize("page", ["list", "list_filtered", "dashboard"])
-def test_a_second_visit_reads_cached_figures_in_at_most_twelve_queries(
+def test_another_page_of_a_list_reads_the_cached_figures(
     client, staff, world, lead_department, page, django_assert_max_num_queries
 ):
+    """Page 1 of a list whose figures are cached (from the URL without page=) reads only its
+    rows: the figures are shared by every page and sort order of the same filters."""
     client.force_login(staff)
     url = urls(world, lead_department)[page]
     client.get(url)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(COLD[page] - 1):
         response = client.get(url + ("&" if "?" in url else "?") + "page=1")
     assert response.status_code == 200
 

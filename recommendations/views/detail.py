@@ -16,12 +16,11 @@ from recommendations import figures, pagecache, workflow
 from recommendations.models import (
     Article,
     CoDepartment,
-    Department,
     Recommendation,
     RecommendationTag,
-    Tag,
 )
 from recommendations.views.actions import action_context
+from recommendations.views.lists import labels
 
 MAX_QUERY = 200
 # The parser's warning kinds (recommendations/newspaper) as staff read them.
@@ -125,8 +124,7 @@ def _detail_context(request, rec) -> dict:
     it has."""
     # Every department and tag, once: the facts panel, the forms' choices and the history's
     # names are all resolved from these two lists.
-    departments = list(Department.objects.all())
-    tags = list(Tag.objects.all())
+    departments, tags = labels()
     tag_ids, co_ids = set(rec.tag_ids), set(rec.co_department_ids)
     rec_tags = [t for t in tags if t.pk in tag_ids]  # in Tag's order, as rec.tags.all() gives
     co_departments = [d for d in departments if d.pk in co_ids]

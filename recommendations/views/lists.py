@@ -1,6 +1,7 @@
 """The recommendation list: filters in the URL, counts per filter value, pages of 50."""
 
 from django.core.paginator import Paginator
+from django.db import connections, router
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import render
 from django.utils import timezone
@@ -36,6 +37,52 @@ def paginate(request, queryset, param="page", per_page=PAGE_SIZE, count=None):
     if count is not None:
         paginator.count = count  # Paginator.count is a cached_property: this pre-fills it
     return paginator.get_page(request.GET.get(param))
+
+
+def labels() -> tuple[list[Department], list[Tag]]:
+    """Every department and every tag, each in its model's order, in one statement: the list's
+    facets and bulk forms, and an item's facts and forms, name them all. Two short tables
+    read side by side in a UNION ALL; each row is built as the ORM builds it (from_db)."""
+    using = router.db_for_read(Department)
+    quote = connections[using].ops.quote_name
+    models = (Department, Tag)
+    fields = [[f.attname for f in model._meta.concrete_fields] for model in models]
+    branches = []
+    for n, model in enumerate(models):
+        order = ", ".join(
+            f"{quote(name[1:])} DESC" if name.startswith("-") else quote(name)
+            for name in model._meta.ordering
+        )
+        columns = [
+            quote(name) if k == n else "NULL" for k, names in enumerate(fields) for name in names
+        ]
+        branches.append(
+            f"SELECT {n} AS kind, row_number() OVER (ORDER BY {order}) AS position, "
+            f"{', '.join(columns)} FROM {quote(model._meta.db_table)}"
+        )
+    found = ([], [])
+    with connections[using].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches) + " ORDER BY kind, position")
+        for kind, _position, *values in cursor.fetchall():
+            start = sum(len(names) for names in fields[:kind])
+            names = fields[kind]
+            model = models[kind]
+            found[kind].append(model.from_db(using, names, values[start : start + len(names)]))
+    return found
+
+
+def count_each(*querysets) -> list[int]:
+    """COUNT(*) of each queryset, in one statement: a page with several paginated lists reads
+    all their totals at once. Each count is a scalar subquery, planned as it would be alone."""
+    parts, params = [], []
+    for queryset in querysets:
+        query = queryset.order_by().values("pk").query
+        sql, part_params = query.get_compiler(using=queryset.db).as_sql()
+        parts.append(f"(SELECT count(*) FROM ({sql}) AS counted)")
+        params.extend(part_params)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
 
 
 def _option(value, label, count, selected):
@@ -169,7 +216,7 @@ def recommendation_list(request):
 def _list_context(request, stamp) -> dict:
     filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
     numbers = _list_figures(request, filterset, stamp)
-    departments, tags = list(Department.objects.all()), list(Tag.objects.all())
+    departments, tags = labels()
     page = paginate(request, _rows(filterset, numbers), count=numbers["count"])
     context = {
         "filter": filterset,

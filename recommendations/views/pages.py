@@ -1,5 +1,7 @@
 """The dashboard and each user's own work list."""
 
+from datetime import date
+
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +20,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationTag,
 )
-from recommendations.views.lists import list_rows, paginate
+from recommendations.views.lists import count_each, list_rows, paginate
 
 RECENT = 8
 # The handling loop's steps that get a card of their own.
@@ -93,22 +95,23 @@ def _compute_figures(today):
 
 
 def _first_overdue(today, related):
-    """The items furthest past their deadline. One short query per open status walks the
-    (status, deadline) index in order instead of sorting every late item."""
+    """The items furthest past their deadline. One short walk of the (status, deadline) index
+    per open status instead of sorting every late item, all in one statement (UNION ALL of the
+    walks, each LIMITed)."""
     open_statuses = [
         value
         for value, _label in Recommendation.Status.choices
         if value not in Recommendation.CLOCK_STOPPED_STATUSES
     ]
-    late = []
-    for status in open_statuses:
-        late.extend(
-            Recommendation.objects.current()
-            .points()
-            .filter(status=status, deadline__lt=today)
-            .select_related(*related)
-            .order_by("deadline", "pk")[:RECENT]
-        )
+    walks = [
+        Recommendation.objects.current()
+        .points()
+        .filter(status=status, deadline__lt=today)
+        .select_related(*related)
+        .order_by("deadline", "pk")[:RECENT]
+        for status in open_statuses
+    ]
+    late = walks[0].union(*walks[1:], all=True)
     return sorted(late, key=lambda rec: (rec.deadline, rec.pk))[:RECENT]
 
 
@@ -263,18 +266,13 @@ LOOP_ITEMS = 20  # each step's list shows this many; its link opens the whole li
 
 
 def _loop_sections(user, current, today) -> list[dict]:
-    """The handling loop's steps waiting for this user: one short list per step, in one query
-    each, with a link to the full list (the list's 办理环节 filter gives the same items)."""
-    sections = []
+    """The handling loop's steps waiting for this user: one short list per step, with a link
+    to the full list (the list's 办理环节 filter gives the same items). All the steps' lists come
+    from one statement: a UNION ALL of one LIMITed walk per step, each tagged with its step."""
+    steps = []
 
-    def add(title, queryset, url, empty=None):
-        rows = list(
-            queryset.select_related("article", "lead_department").order_by(
-                F("deadline").asc(nulls_last=True), "article_id", "order", "pk"
-            )[:LOOP_ITEMS]
-        )
-        if rows:
-            sections.append({"title": title, "rows": rows, "url": url})
+    def add(title, queryset, url):
+        steps.append((title, queryset, url))
 
     points = current.points()
     if user.is_handler:
@@ -313,7 +311,30 @@ def _loop_sections(user, current, today) -> list[dict]:
             queries.at_step(points, "verdict_missing").filter(article_id__in=authored),
             _list_url(step="verdict_missing"),
         )
+    if not steps:
+        return []
+    order = (F("deadline").asc(nulls_last=True), "article_id", "order", "pk")
+    walks = [
+        queryset.select_related("article", "lead_department")
+        .annotate(loop_step=Value(n, output_field=IntegerField()))
+        .order_by(*order)[:LOOP_ITEMS]
+        for n, (_title, queryset, _url) in enumerate(steps)
+    ]
+    rows = {}
+    for rec in walks[0].union(*walks[1:], all=True):
+        rows.setdefault(rec.loop_step, []).append(rec)
+    sections = []
+    for n, (title, _queryset, url) in enumerate(steps):
+        found = rows.get(n)
+        if found:  # a UNION's rows come in no particular order: each step's own order again
+            found.sort(key=_loop_order)
+            sections.append({"title": title, "rows": found, "url": url})
     return sections
+
+
+def _loop_order(rec):
+    # The walks' ORDER BY: deadline ascending with the undated last, then printed order.
+    return (rec.deadline is None, rec.deadline or date.min, rec.article_id, rec.order, rec.pk)
 
 
 @require_safe
@@ -322,16 +343,34 @@ def my_work(request):
     today = timezone.localdate()
     current = Recommendation.objects.current()
     context = {"today": today, "role_sections": False}
+    # Each list's total (for its pagination) and the handler's overdue figure, in one statement.
+    counted = {}
     if user.is_handler:
         department = user.department
         co_ids = CoDepartment.objects.filter(department=department).values("recommendation_id")
         mine = current.filter(Q(lead_department=department) | Q(pk__in=co_ids))
         open_items = _overdue_first(mine.open(), today)
+        counted["handler"] = open_items
+        counted["handler_overdue"] = mine.overdue(today)
+    if user.is_portal_staff:
+        # 重点督办 first in every section, then each section's own order.
+        triage = supervision.supervised_first(current.awaiting_triage()).order_by(
+            "-supervised", "article_id", "order", "pk"
+        )
+        late = supervision.supervised_first(current.overdue(today)).order_by(
+            "-supervised", "deadline", "article_id", "order", "pk"
+        )
+        counted["triage"] = triage
+        counted["overdue"] = late
+    totals = dict(zip(counted, count_each(*counted.values()), strict=True)) if counted else {}
+    if user.is_handler:
         context.update(
             {
                 "department": department,
-                "handler_page": paginate(request, list_rows(open_items), param="page"),
-                "handler_overdue": mine.overdue(today).count(),
+                "handler_page": paginate(
+                    request, list_rows(open_items), param="page", count=totals["handler"]
+                ),
+                "handler_overdue": totals["handler_overdue"],
                 "handler_answered_url": _list_url(department=department.pk, status="answered"),
                 "show_handler": True,
                 "role_sections": True,
@@ -341,17 +380,14 @@ def my_work(request):
     if context["loop_sections"]:
         context["role_sections"] = True
     if user.is_portal_staff:
-        # 重点督办 first in every section, then each section's own order.
-        triage = supervision.supervised_first(current.awaiting_triage()).order_by(
-            "-supervised", "article_id", "order", "pk"
-        )
-        late = supervision.supervised_first(current.overdue(today)).order_by(
-            "-supervised", "deadline", "article_id", "order", "pk"
-        )
         context.update(
             {
-                "triage_page": paginate(request, list_rows(triage), param="triage_page"),
-                "overdue_page": paginate(request, list_rows(late), param="overdue_page"),
+                "triage_page": paginate(
+                    request, list_rows(triage), param="triage_page", count=totals["triage"]
+                ),
+                "overdue_page": paginate(
+                    request, list_rows(late), param="overdue_page", count=totals["overdue"]
+                ),
                 "show_staff": True,
                 "role_sections": True,
             }
