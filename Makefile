@@ -53,7 +53,8 @@ migrations-check: install
 # default 1). Set SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL for a real deployment; locally the
 # embedded database and a throw-away key do, and PLAIN_HTTP_LOOPBACK=1 allows plain HTTP on
 # 127.0.0.1 for a test. It runs migrations and creates no other data (no demo accounts, no
-# pages): an administrator comes from `manage.py createsuperuser`.
+# pages): an administrator comes from `manage.py createsuperuser`. Its preflight also adds the
+# official calendar's years that chinese-calendar knows and the database lacks (admins' edits stay).
 serve: install
 	bash bin/serve
 

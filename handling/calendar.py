@@ -3,7 +3,8 @@
 The database keeps the days that differ from "Monday to Friday work" (CalendarDay) and the years
 whose schedule is known (CalendarYear); admins edit both in the admin. The years the maintained
 `chinese-calendar` package knows are filled from it by `load_from_package()` (a migration at
-install, `manage.py load_calendar` at every `make setup`). For a year that is not known, plain
+install, `manage.py load_calendar` at every `make setup` and every production start: bin/serve's
+preflight), so an upgraded package's new year arrives without anyone running a command. For a year that is not known, plain
 weekdays count, and the admin says that the year is missing.
 
 A year's exceptions are read in one query and kept in the process (localcache.py), so counting

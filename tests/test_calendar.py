@@ -145,3 +145,35 @@ def test_add_months_keeps_the_day_or_takes_the_month_end():
     assert calendar.add_months(D(2024, 1, 31), 1) == D(2024, 2, 29)
     assert calendar.add_months(D(2024, 11, 30), 3) == D(2025, 2, 28)
     assert calendar.add_months(D(2024, 7, 15), 6) == D(2025, 1, 15)
+
+
+def test_the_production_start_fills_a_year_the_package_learnt_and_keeps_admin_edits(
+    settings, tmp_path
+):
+    """Was: only `make setup` ran load_calendar, so `make serve` (bin/serve → preflight) on a
+    database migrated before the package knew a year counted plain weekdays for it for ever."""
+    settings.STATIC_ROOT = tmp_path / "static"
+    forget_year(2025)  # the migration ran before the package knew 2025
+    corrected = CalendarDay.objects.get(date=D(2024, 10, 1))
+    corrected.name = "国庆节(更正)"
+    corrected.save()
+    assert calendar.missing_years([2024, 2025]) == [2025]
+    out = StringIO()
+    call_command("preflight", "--plain-http", stdout=out)
+    assert "已载入 2025 年" in out.getvalue()
+    assert calendar.missing_years([2024, 2025]) == []
+    assert not calendar.is_working_day(D(2025, 10, 1))
+    assert CalendarDay.objects.get(date=D(2024, 10, 1)).name == "国庆节(更正)"
+    days = CalendarDay.objects.count()
+    out = StringIO()
+    call_command("preflight", "--plain-http", stdout=out)  # every start: nothing new, no change
+    assert "日历已是最新" in out.getvalue() and CalendarDay.objects.count() == days
+
+
+def test_bin_serve_runs_the_preflight():
+    """bin/serve starts gunicorn only after `manage.py preflight` (which loads the calendar)."""
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parent.parent / "bin" / "serve").read_text()
+    assert 'manage.py preflight "${preflight[@]}"' in script
+    assert script.index("manage.py preflight") < script.index('start "${gunicorn[@]}"')

@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "What bin/serve does before gunicorn starts, in one process: the system checks (with "
-        "--deploy unless --plain-http), the migrations, the refusal of demo accounts and "
-        "collectstatic. It creates no data beyond the migrations."
+        "--deploy unless --plain-http), the migrations, the official calendar's new years, the "
+        "refusal of demo accounts and collectstatic. It creates no data beyond the migrations "
+        "and the calendar."
     )
 
     def add_arguments(self, parser):
@@ -20,5 +21,9 @@ class Command(BaseCommand):
         deploy = [] if plain_http else ["--deploy"]
         call_command("check", *deploy, fail_level="WARNING")
         call_command("migrate", interactive=False, verbosity=0)
+        # The migration filled the calendar once, with the years chinese-calendar knew then; an
+        # upgraded package knows the next year's schedule (published each autumn), which only
+        # load_calendar adds. It fills missing years only, so admins' edits stay.
+        call_command("load_calendar", stdout=self.stdout)
         call_command("seed_portal", check=True)
         call_command("collectstatic", interactive=False, verbosity=0)
