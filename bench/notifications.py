@@ -98,7 +98,10 @@ def _build(count: int):
     )
     from handling import calendar
 
+    # A working day: reminders run on working days only (notifications/reminders.py run_daily).
     today = datetime.date.today()
+    while not calendar.is_working_day(today):
+        today += datetime.timedelta(days=1)
     deadline = calendar.add_working_days(today, 2)
     Recommendation.objects.bulk_create(
         [
