@@ -40,7 +40,7 @@ def test_the_handler_sees_the_unread_count_after_staff_assign_and_follows_it(
     assert page.locator(".unread-count").count() == 0  # the actor is not told
     steps.sign_out()
 
-    run_worker()  # delivers the assignment (no SMTP server: the e-mails wait for a retry)
+    run_worker()  # delivers the assignment (no EMAIL_HOST: the e-mails are written to files)
 
     steps.sign_in("handler", "handler-demo-2026")
     count = page.locator("header .messages-link .unread-count")
