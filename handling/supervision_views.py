@@ -1,19 +1,18 @@
 """重点督办 on the item page: the staff form, and the POST-only views that set or remove the mark.
 
 They follow views/actions.py: a guard that refuses with 403 anyone but staff, then the shared
-`_apply` (bad input → the item page again with the error and what was typed, 400; a stale page
-→ 409), then a message and a redirect to the item.
+`_apply` (bad input or a stale page → the item page again with the error and what was typed),
+then a message and a redirect to the item.
 """
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from handling import supervision
 from recommendations.forms import VersionedForm
-from recommendations.views.actions import _apply, _done, _get_rec
+from recommendations.views.actions import _apply, _done, _get_rec, item_action
 
 ANCHOR = "#supervision"
 
@@ -62,7 +61,7 @@ def _guard(request):
         raise PermissionDenied(_("只有研判员可以设置重点督办。"))
 
 
-@require_POST
+@item_action
 def supervise(request, pk):
     rec = _get_rec(pk)
     _guard(request)
@@ -88,7 +87,7 @@ def supervise(request, pk):
     )
 
 
-@require_POST
+@item_action
 def unsupervise(request, pk):
     rec = _get_rec(pk)
     _guard(request)

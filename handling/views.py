@@ -1,9 +1,10 @@
 """The steps of the handling loop on one item, and the download of a signed answer letter.
 
-Each step is a POST-only view that follows views/actions.py: a guard that refuses with 403 a
-user who may never take the step on this item, then the shared `_apply` (bad input → the item
-page again with the error and what was typed, 400; a stale page → 409; a step out of turn → the
-rule's message, 400), then a message and a redirect to the item. The rules themselves are in
+Each step is a POST-only view (a GET of its URL lands on the item) that follows
+views/actions.py: a guard that refuses with 403 a user who may never take the step on this item,
+then the shared `_apply` (bad input, a stale page or a step out of turn → a redirect to the item,
+whose page shows the form again with the error and what was typed), then a message and a
+redirect to the item. The rules themselves are in
 recommendations/workflow.py; the forms each step offers are built in handling/panel.py.
 """
 
@@ -11,12 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from handling import forms
 from handling.models import Answer
 from recommendations import workflow
-from recommendations.views.actions import _apply, _done, _get_rec
+from recommendations.views.actions import _apply, _done, _get_rec, item_action
 
 
 def _guard(allowed: bool, message: str) -> None:
@@ -46,7 +47,7 @@ def _step(form_class, form_key, write, message, *, anchor="#handling", files=Fal
     return run
 
 
-@require_POST
+@item_action
 def receive(request, pk):
     rec = _get_rec(pk)
     _guard(_is_handler_of(request.user, rec), _("只有主办或协办部门的承办人可以签收。"))
@@ -57,7 +58,7 @@ def receive(request, pk):
     return _step(forms.ReceiveForm, "receive_form", write, _("已签收。"))(request, rec)
 
 
-@require_POST
+@item_action
 def set_container(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.can_set_container(request.user, rec), _("只有研判员可以更改条目类型。"))
@@ -73,7 +74,7 @@ def set_container(request, pk):
     return _step(forms.ContainerForm, "container_form", write, message)(request, rec)
 
 
-@require_POST
+@item_action
 def request_return(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_lead_handler(request.user, rec), _("只有主办部门的承办人可以申请退回。"))
@@ -91,7 +92,7 @@ def request_return(request, pk):
     )(request, rec)
 
 
-@require_POST
+@item_action
 def decide_return(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_staff(request.user), _("只有研判员可以审批退回申请。"))
@@ -110,7 +111,7 @@ def decide_return(request, pk):
     )
 
 
-@require_POST
+@item_action
 def request_extension(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_lead_handler(request.user, rec), _("只有主办部门的承办人可以申请延期。"))
@@ -125,7 +126,7 @@ def request_extension(request, pk):
     )(request, rec)
 
 
-@require_POST
+@item_action
 def decide_extension(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_staff(request.user), _("只有研判员可以审批延期申请。"))
@@ -144,7 +145,7 @@ def decide_extension(request, pk):
     )(request, rec)
 
 
-@require_POST
+@item_action
 def save_opinion(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_co_handler(request.user, rec), _("只有协办部门的承办人可以填写协办意见。"))
@@ -155,7 +156,7 @@ def save_opinion(request, pk):
     return _step(forms.OpinionForm, "opinion_form", write, _("协办意见已保存。"))(request, rec)
 
 
-@require_POST
+@item_action
 def submit_answer(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_lead_handler(request.user, rec), _("只有主办部门的承办人可以答复。"))
@@ -177,7 +178,7 @@ def submit_answer(request, pk):
     )(request, rec)
 
 
-@require_POST
+@item_action
 def review_answer(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_staff(request.user), _("只有研判员可以审核答复。"))
@@ -199,7 +200,7 @@ def review_answer(request, pk):
     return _step(forms.ReviewForm, "review_form", write, message)(request, rec)
 
 
-@require_POST
+@item_action
 def record_verdict(request, pk):
     rec = _get_rec(pk)
     _guard(
@@ -224,7 +225,7 @@ def record_verdict(request, pk):
     return _step(forms.VerdictForm, "verdict_form", write, message)(request, rec)
 
 
-@require_POST
+@item_action
 def report_progress(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_lead_handler(request.user, rec), _("只有主办部门的承办人可以填报进展。"))
@@ -235,7 +236,7 @@ def report_progress(request, pk):
     return _step(forms.ProgressForm, "progress_form", write, _("进展情况已填报。"))(request, rec)
 
 
-@require_POST
+@item_action
 def finish_follow_up(request, pk):
     rec = _get_rec(pk)
     _guard(workflow.is_staff(request.user), _("只有研判员可以更改答复类别。"))

@@ -1,6 +1,7 @@
 """Small helpers shared by the tests of the write actions (views/actions.py)."""
 
 import datetime
+import re
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -42,3 +43,16 @@ def make_status(rec, status, **fields):
 
 def answered(rec):
     return make_status(rec, S.ANSWERED, answer_category="A", reply="已采纳。")
+
+
+def refused_page(client, response):
+    """A refused post on an item (bad input, a rule's refusal, a stale version): the browser is
+    sent to the item's page (303, post/redirect/get), never left at the action URL; that page
+    shows the refused form with the error and what was typed. Returns that page."""
+    assert response.status_code == 303, response.status_code
+    pk = re.match(r"/recommendations/(\d+)/", response.wsgi_request.path).group(1)
+    location = response["Location"]
+    assert re.fullmatch(rf"/recommendations/{pk}/#[a-z-]+-form", location), location
+    page = client.get(location)
+    assert page.status_code == 200
+    return page

@@ -4,7 +4,15 @@ import pytest
 
 from recommendations.history import build_history
 from recommendations.models import CoDepartmentEvent
-from tests.action_helpers import S, days_from_today, detail_url, messages_of, post_as, url
+from tests.action_helpers import (
+    S,
+    days_from_today,
+    detail_url,
+    messages_of,
+    post_as,
+    refused_page,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +104,16 @@ def test_it_refuses_everyone_but_staff(client, users, item, lead_department, rol
     assert item.lead_department is None
 
 
-def test_it_refuses_get(client, staff, item):
+def test_a_get_writes_nothing_and_lands_on_the_item(client, staff, item):
     client.force_login(staff)
 
-    assert client.get(url(NAME, item)).status_code == 405
+    before = item.version
+    response = client.get(url(NAME, item))
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(item)
+    item.refresh_from_db()
+    assert item.version == before
 
 
 def test_it_rerenders_a_missing_lead_department_keeping_the_typed_deadline(client, staff, item):
@@ -107,7 +121,7 @@ def test_it_rerenders_a_missing_lead_department_keeping_the_typed_deadline(clien
 
     response = post_as(client, staff, NAME, item, {"version": item.version, "deadline": deadline})
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "请选择主办部门。" in content
     assert f'value="{deadline}"' in content
@@ -124,7 +138,7 @@ def test_it_rerenders_a_missing_deadline_keeping_the_chosen_department(
         client, staff, NAME, item, {"version": item.version, "lead_department": lead.pk}
     )
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "请填写办理期限。" in content
     assert f'<option value="{lead.pk}" selected>区商务局</option>' in content
@@ -137,7 +151,7 @@ def test_it_refuses_a_deadline_before_today(client, staff, item, lead_department
 
     response = post_as(client, staff, NAME, item, valid(item, lead_department, yesterday))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "办理期限不能早于今天。" in content
     assert f'value="{yesterday.isoformat()}"' in content
@@ -169,7 +183,7 @@ def test_it_rerenders_a_malformed_date(client, staff, item, lead_department):
 
     response = post_as(client, staff, NAME, item, data)
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "请输入有效的日期,如 2025-06-30。" in content
     assert 'value="2025-13-45"' in content
@@ -180,7 +194,7 @@ def test_it_refuses_the_lead_department_as_a_co_department(client, staff, item, 
         client, staff, NAME, item, valid(item, lead_department, co=[lead_department])
     )
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "主办部门不能同时作为协办部门。" in response.content.decode()
 
 
@@ -189,7 +203,7 @@ def test_it_refuses_an_unknown_department(client, staff, item):
 
     response = post_as(client, staff, NAME, item, data)
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "所选主办部门不存在。" in response.content.decode()
 
 
@@ -209,7 +223,7 @@ def test_it_refuses_a_stale_version_and_keeps_the_first_assignment(
         {**valid(item, departments["区商务局"], late_deadline), "version": stale},
     )
 
-    assert second.status_code == 409
+    second = refused_page(client, second)
     content = second.content.decode()
     assert "保存失败:这条建议已被他人修改。请查看最新内容后再提交。" in content
     assert f'value="{late_deadline.isoformat()}"' in content  # what the second user typed

@@ -189,10 +189,13 @@ def test_it_refuses_everyone_but_staff(client, users, pair, tag, role):
     assert not any(rec.tags.exists() for rec in pair)
 
 
-def test_it_refuses_get(client, staff):
+def test_a_get_lands_on_the_list(client, staff):
     client.force_login(staff)
 
-    assert client.get(url(NAME)).status_code == 405
+    response = client.get(url(NAME))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/recommendations/"
 
 
 def test_it_rerenders_when_nothing_is_ticked(client, staff, tag):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from recommendations.history import build_history
 from recommendations.models import CoDepartment, Comment, CommentEvent
 from recommendations.views.actions import action_context
-from tests.action_helpers import detail_url, messages_of, post_as, url
+from tests.action_helpers import detail_url, messages_of, post_as, refused_page, url
 
 pytestmark = pytest.mark.django_db
 
@@ -74,17 +74,23 @@ def test_it_refuses_a_viewer(client, viewer, assigned_item):
     assert not Comment.objects.exists()
 
 
-def test_it_refuses_get(client, handler, assigned_item):
+def test_a_get_writes_nothing_and_lands_on_the_item(client, handler, assigned_item):
     client.force_login(handler)
 
-    assert client.get(url(NAME, assigned_item)).status_code == 405
+    before = assigned_item.version
+    response = client.get(url(NAME, assigned_item))
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(assigned_item)
+    assigned_item.refresh_from_db()
+    assert assigned_item.version == before
 
 
 @pytest.mark.parametrize("body", ["", "   \n  "])
 def test_it_rerenders_an_empty_comment(client, handler, assigned_item, body):
     response = post_as(client, handler, NAME, assigned_item, {"body": body})
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "评论不能为空。" in response.content.decode()
     assert not Comment.objects.exists()
 
@@ -94,7 +100,7 @@ def test_it_rerenders_a_too_long_comment_keeping_the_text(client, handler, assig
 
     response = post_as(client, handler, NAME, assigned_item, {"body": body})
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "评论不能超过 5000 个字。" in content
     assert body in content
@@ -105,7 +111,7 @@ def test_it_shows_markup_in_a_comment_as_text(client, handler, assigned_item):
     post_as(client, handler, NAME, assigned_item, {"body": "<script>alert(1)</script>"})
 
     # Any page showing the comments escapes them: here the page shown for a refused comment.
-    response = post_as(client, handler, NAME, assigned_item, {"body": ""})
+    response = refused_page(client, post_as(client, handler, NAME, assigned_item, {"body": ""}))
 
     content = response.content.decode()
     assert "<script>alert(1)</script>" not in content

@@ -3,7 +3,16 @@
 import pytest
 
 from recommendations.history import build_history
-from tests.action_helpers import S, answered, detail_url, make_status, messages_of, post_as, url
+from tests.action_helpers import (
+    S,
+    answered,
+    detail_url,
+    make_status,
+    messages_of,
+    post_as,
+    refused_page,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +66,7 @@ def test_it_refuses_to_empty_the_category_of_an_answered_item(client, staff, ass
 
     response = post_as(client, staff, NAME, assigned_item, draft(assigned_item, "新答复", ""))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "已办结的建议必须保留答复类别和答复内容。" in content
     assert "新答复</textarea>" in content
@@ -70,7 +79,7 @@ def test_it_rerenders_an_empty_reply(client, handler, assigned_item):
         client, handler, NAME, assigned_item, draft(assigned_item, reply="", category="C")
     )
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "请填写答复内容。" in content
     assert '<option value="C" selected>' in content
@@ -79,7 +88,7 @@ def test_it_rerenders_an_empty_reply(client, handler, assigned_item):
 def test_it_rerenders_an_unknown_category(client, handler, assigned_item):
     response = post_as(client, handler, NAME, assigned_item, draft(assigned_item, category="Z"))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "未知的答复类别。" in response.content.decode()
 
 
@@ -102,10 +111,16 @@ def test_it_refuses_the_lead_handler_once_answered(client, handler, assigned_ite
     assert assigned_item.reply == "已采纳。"
 
 
-def test_it_refuses_get(client, handler, assigned_item):
+def test_a_get_writes_nothing_and_lands_on_the_item(client, handler, assigned_item):
     client.force_login(handler)
 
-    assert client.get(url(NAME, assigned_item)).status_code == 405
+    before = assigned_item.version
+    response = client.get(url(NAME, assigned_item))
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(assigned_item)
+    assigned_item.refresh_from_db()
+    assert assigned_item.version == before
 
 
 def test_it_refuses_a_stale_version_keeping_both_texts_visible(
@@ -123,7 +138,7 @@ def test_it_refuses_a_stale_version_keeping_both_texts_visible(
         {**draft(assigned_item, "承办人的答复"), "version": stale},
     )
 
-    assert second.status_code == 409
+    second = refused_page(client, second)
     content = second.content.decode()
     assert "承办人的答复</textarea>" in content  # what the second user typed
     assert "研判员的答复" in content  # the saved reply, in the history shown

@@ -3,7 +3,16 @@
 import pytest
 
 from recommendations.history import build_history
-from tests.action_helpers import S, answered, detail_url, make_status, messages_of, post_as, url
+from tests.action_helpers import (
+    S,
+    answered,
+    detail_url,
+    make_status,
+    messages_of,
+    post_as,
+    refused_page,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +79,7 @@ def test_it_rerenders_an_answer_without_reply_keeping_the_category(client, staff
         step(assigned_item, S.ANSWERED, answer_category="A", reply="  ", note="我的说明"),
     )
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "办结必须填写答复内容。" in content
     assert '<option value="A" selected>' in content
@@ -84,7 +93,7 @@ def test_it_rerenders_an_answer_without_category(client, staff, assigned_item):
         client, staff, NAME, assigned_item, step(assigned_item, S.ANSWERED, reply="我的答复")
     )
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     content = response.content.decode()
     assert "办结必须选择答复类别。" in content
     assert "我的答复</textarea>" in content
@@ -103,7 +112,7 @@ def test_it_lets_staff_mark_an_item_not_actionable_with_a_reason(client, staff, 
 def test_it_requires_a_reason_for_not_actionable(client, staff, item):
     response = post_as(client, staff, NAME, item, step(item, S.NOT_ACTIONABLE))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "标记为“无需办理”必须说明理由。" in response.content.decode()
     item.refresh_from_db()
     assert item.status == S.NEW
@@ -131,7 +140,7 @@ def test_it_requires_a_note_to_reopen(client, staff, assigned_item):
 
     response = post_as(client, staff, NAME, assigned_item, step(assigned_item, S.NEW))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "重新打开已办结或无需办理的建议必须填写说明。" in response.content.decode()
     assigned_item.refresh_from_db()
     assert assigned_item.status == S.ANSWERED
@@ -155,7 +164,7 @@ def test_it_refuses_any_plain_step_of_the_lead_handler(client, handler, assigned
 def test_it_refuses_an_illegal_step_for_staff(client, staff, item):
     response = post_as(client, staff, NAME, item, step(item, S.IN_PROGRESS))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "不能从“待研判”改为“办理中”。" in response.content.decode()
 
 
@@ -164,21 +173,21 @@ def test_it_refuses_assigning_by_status_without_a_lead_department(client, staff,
 
     response = post_as(client, staff, NAME, item, step(item, S.ASSIGNED, note="需要办理"))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "请先指定主办部门。" in response.content.decode()
 
 
 def test_it_refuses_the_current_status(client, staff, assigned_item):
     response = post_as(client, staff, NAME, assigned_item, step(assigned_item, S.ASSIGNED))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "建议已处于该状态。" in response.content.decode()
 
 
 def test_it_asks_for_a_status_when_none_is_chosen(client, staff, item):
     response = post_as(client, staff, NAME, item, step(item, "", note="说明"))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "请选择新的状态。" in response.content.decode()
     item.refresh_from_db()
     assert item.status == S.NEW
@@ -187,7 +196,7 @@ def test_it_asks_for_a_status_when_none_is_chosen(client, staff, item):
 def test_it_refuses_an_unknown_status(client, staff, item):
     response = post_as(client, staff, NAME, item, step(item, "archived"))
 
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "未知的状态。" in response.content.decode()
 
 
@@ -217,10 +226,16 @@ def test_it_refuses_a_viewer(client, viewer, assigned_item):
     assert response.status_code == 403
 
 
-def test_it_refuses_get(client, staff, item):
+def test_a_get_writes_nothing_and_lands_on_the_item(client, staff, item):
     client.force_login(staff)
 
-    assert client.get(url(NAME, item)).status_code == 405
+    before = item.version
+    response = client.get(url(NAME, item))
+
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(item)
+    item.refresh_from_db()
+    assert item.version == before
 
 
 def test_it_offers_the_lead_handler_the_loops_steps_not_the_status_form(
@@ -248,7 +263,7 @@ def test_it_refuses_a_stale_version_and_keeps_the_first_step(client, staff, assi
         {"version": stale, "to_status": S.NOT_ACTIONABLE, "note": "我认为无需办理"},
     )
 
-    assert second.status_code == 409
+    second = refused_page(client, second)
     content = second.content.decode()
     assert "保存失败:这条建议已被他人修改。请查看最新内容后再提交。" in content
     assert "我认为无需办理" in content

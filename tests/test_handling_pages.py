@@ -8,7 +8,7 @@ from handling import calendar
 from handling.models import Answer
 from recommendations import workflow
 from recommendations.models import Recommendation
-from tests.action_helpers import messages_of
+from tests.action_helpers import messages_of, refused_page
 from tests.handling_helpers import (
     PDF,
     S,
@@ -161,7 +161,7 @@ def test_it_refuses_a_letter_that_is_not_pdf_or_word(
         reverse("handling_submit_answer", args=[loop_item.pk]),
         _answer_post(loop_item, pdf_letter(name, content), reply="我写的答复"),
     )
-    assert response.status_code == 400
+    response = refused_page(client, response)
     text = response.content.decode()
     assert message in text and "我写的答复" in text
     loop_item.refresh_from_db()
@@ -176,7 +176,7 @@ def test_it_refuses_a_letter_over_the_size_limit(client, handler, loop_item, med
         reverse("handling_submit_answer", args=[loop_item.pk]),
         _answer_post(loop_item, pdf_letter(content=PDF + b"0" * 200)),
     )
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "答复函不能超过" in response.content.decode()
     assert not Answer.objects.exists()
 
@@ -188,7 +188,7 @@ def test_a_missing_opinion_needs_the_confirmation_on_the_form(client, handler, l
         reverse("handling_submit_answer", args=[loop_item.pk]),
         {"version": loop_item.version, "answer_category": "A", "reply": "已落实。"},
     )
-    assert response.status_code == 400
+    response = refused_page(client, response)
     assert "区商务局尚未提交协办意见" in response.content.decode()
     assert response.context["answer_form"].errors["confirm_missing"]
 

@@ -2,7 +2,7 @@
 
 Each step is posted on an item that is at that step (so a refusal is about who posts, not when),
 by every role: the roles allowed get their redirect and the step happens; every other role gets
-403 and nothing changes; GET is refused (405) for everyone. The URLs are found by walking the
+403 and nothing changes; a GET writes nothing and lands on the item for everyone (never 405). The URLs are found by walking the
 resolver, so a new step without a row here fails.
 """
 
@@ -208,7 +208,11 @@ def test_each_role_may_take_the_step_only_if_allowed(
         client = Client()
         client.force_login(roles[role])
         url = reverse(name, args=[rec.pk])
-        assert client.get(url).status_code == 405, (name, role)
+        got = client.get(url)
+        assert got.status_code == 302, (name, role, got.status_code)
+        assert got["Location"] == reverse("recommendation_detail", args=[rec.pk]), (name, role)
+        rec.refresh_from_db()
+        assert not happened(rec), (name, role)
         response = client.post(url, {"version": rec.version, **data(rec)})
         rec.refresh_from_db()
         if role in allowed:

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from recommendations.history import build_history
 from recommendations.models import Comment, Recommendation, Tag
-from tests.action_helpers import S, days_from_today, post_as
+from tests.action_helpers import S, days_from_today, post_as, refused_page
 
 pytestmark = pytest.mark.django_db
 
@@ -184,9 +184,10 @@ def test_it_reads_every_event_table_in_one_query(item, tag, departments, handler
 def test_the_page_shows_history_escaped(client, staff, assigned_item):
     Recommendation.objects.filter(pk=assigned_item.pk).update(status_note="<b>加粗</b>")
 
-    response = post_as(
-        client, staff, "recommendation_comment", assigned_item, {"body": ""}
-    )  # a refused post renders the page with its history
+    # The page a refused post lands on is rendered afresh (never cached), with its history.
+    response = refused_page(
+        client, post_as(client, staff, "recommendation_comment", assigned_item, {"body": ""})
+    )
 
     content = response.content.decode()
     assert "&lt;b&gt;加粗&lt;/b&gt;" in content

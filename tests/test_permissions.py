@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from recommendations.models import Recommendation
-from tests.action_helpers import S, days_from_today
+from tests.action_helpers import S, days_from_today, detail_url
 
 pytestmark = pytest.mark.django_db
 
@@ -102,12 +102,28 @@ def test_anonymous_is_sent_to_login(client, assigned_item, other_department, tag
 
 @pytest.mark.parametrize("name", sorted(ALLOWED))
 @pytest.mark.parametrize("role", ROLES)
-def test_get_is_refused(client, users, assigned_item, name, role):
+def test_get_writes_nothing_and_lands_on_the_form_s_page(client, users, assigned_item, name, role):
+    # A reload or a shared link of the action URL: the page its form is on, never a 405.
     client.force_login(users[role])
+    before = snapshot(assigned_item)
 
     response = client.get(action_url(name, assigned_item))
 
+    assert response.status_code == 302
+    page = "/recommendations/" if name == "recommendation_bulk" else detail_url(assigned_item)
+    assert response["Location"] == page
+    assert snapshot(assigned_item) == before
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_other_methods_are_refused(client, staff, assigned_item, name):
+    client.force_login(staff)
+    before = snapshot(assigned_item)
+
+    response = client.put(action_url(name, assigned_item))
+
     assert response.status_code == 405
+    assert snapshot(assigned_item) == before
 
 
 @pytest.mark.parametrize("name", sorted(ALLOWED))

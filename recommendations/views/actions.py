@@ -1,24 +1,28 @@
 """Write actions on recommendations: tags, assignment, status, reply, comments, bulk actions.
 
-Every view here is POST only, checks the user's right on the server through workflow.py (403),
-and follows POST-redirect-GET: on success a message and a redirect to the item (or a safe
-`next`); on bad input the detail page is rendered again (400) with the error beside the field and
-the user's typed values kept; on a version conflict (409) it shows the current state of the item
-together with what the user typed, so nothing of either save is lost.
+Every view here writes on POST only (a GET of its URL is sent to the page of its form), checks
+the user's right on the server through workflow.py (403), and follows post/redirect/get: on
+success a message and a redirect to the item (or a safe `next`); on bad input or a version
+conflict a redirect to the item too, whose page shows the form again with the error beside the
+field and the user's typed values kept (`_refuse`). After a conflict that page shows the current
+state of the item together with what the user typed, so nothing of either save is lost.
 """
 
 import hashlib
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import QueryDict
+from django.forms import BaseForm
+from django.forms.utils import ErrorDict
+from django.http import HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from handling import panel, rules
 from handling.history import loop_history, loop_rows, merge_history, models_present
@@ -176,20 +180,70 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
-def _render_detail(request, rec, status: int, **bound_forms):
-    """Render the item's page again with the failed form.
+# --- post/redirect/get for a refused form -----------------------------------------------------
+#
+# A refused post does not render the item page at the action URL: reloading or sharing that
+# address would then answer 405. It stores the refused form (what the user typed and the errors)
+# in the session and redirects to the item (303), whose page takes the form back once and shows
+# it with the error (take_refused, called by views/detail.py). An uploaded file cannot travel
+# this way; a browser never keeps it in a re-rendered form either, so nothing is lost by it.
 
-    The page is the detail view's own (views/detail.py), which reads the item afresh, so it
-    shows the current state, another user's save included. The failed forms travel on the
-    request: the detail view asks action_context() for the forms, which takes them from there.
-    """
-    # The detail view imports this module for action_context, so import it here.
-    from recommendations.views import detail
+REFUSED_SESSION_KEY = "refused_forms"
+# The HTML id of each refused form, so that the redirect lands the user on it; the others are
+# "<key>-form" (templates/recommendations/_actions.html, handling/_panel.html, _supervision.html).
+_FORM_ANCHORS = {"tag_form": "tags-form", "supervision_form": "supervise-form"}
 
+
+def _refuse(request, rec, status: int, **bound_forms):
+    """Keep the refused forms for the item page and send the browser there (see above)."""
     if status == 400:
         messages.error(request, _("未保存:请修正下面标出的问题。"))
-    request.bound_action_forms = bound_forms
-    return detail.render_detail(request, rec.pk, status=status)
+    stored = {
+        key: {
+            "form": f"{type(form).__module__}.{type(form).__qualname__}",
+            "data": {k: v for k, v in form.data.lists() if k != "csrfmiddlewaretoken"},
+            "errors": {
+                field: [error["message"] for error in errors]
+                for field, errors in form.errors.get_json_data().items()
+            },
+        }
+        for key, form in bound_forms.items()
+    }
+    # One entry, for this item: it is taken by the next view of the item, which is the redirect.
+    request.session[REFUSED_SESSION_KEY] = {"item": rec.pk, "forms": stored}
+    key = next(iter(bound_forms))
+    anchor = _FORM_ANCHORS.get(key, key.removesuffix("_form").replace("_", "-") + "-form")
+    response = redirect(f"{rec.get_absolute_url()}#{anchor}")
+    response.status_code = 303  # See Other: the browser fetches the item with GET
+    return response
+
+
+def take_refused(request, pk) -> dict:
+    """The forms a refused post on item `pk` left in the session, bound again to what the user
+    typed and carrying the errors they were refused with; {} when there are none. Each is taken
+    once, so a later reload shows the item as it is."""
+    stored = request.session.get(REFUSED_SESSION_KEY)
+    if not stored or stored.get("item") != pk:
+        return {}
+    del request.session[REFUSED_SESSION_KEY]
+    rec = _get_rec(pk)
+    forms = {}
+    for key, entry in stored["forms"].items():
+        form_class = import_string(entry["form"])
+        if not (isinstance(form_class, type) and issubclass(form_class, BaseForm)):
+            continue
+        data = QueryDict(mutable=True)
+        for name, values in entry["data"].items():
+            data.setlist(name, values)
+        form = _REBUILD.get(form_class, _plain(form_class))(request, data, rec)
+        # The errors as refused, not validated again: a rule's refusal or a conflict is not
+        # something the form itself would find.
+        form._errors = ErrorDict(renderer=form.renderer)
+        form.cleaned_data = {}
+        for field, errors in entry["errors"].items():
+            form.add_error(field if field in form.fields else None, errors)
+        forms[key] = form
+    return forms
 
 
 def _refuse_stale(request, rec, make_form, form_key):
@@ -203,7 +257,7 @@ def _refuse_stale(request, rec, make_form, form_key):
     form.is_valid()
     form.add_error(None, workflow.conflict_message())
     messages.error(request, workflow.conflict_message())
-    return _render_detail(request, current, 409, **{form_key: form})
+    return _refuse(request, current, 409, **{form_key: form})
 
 
 def _plain(form_class):
@@ -216,6 +270,11 @@ def _transition_form(request, data, current):
 
 def _assign_form(request, data, current):
     return AssignForm(data, current_deadline=current.deadline)
+
+
+# The forms whose choices or checks depend on the item and the user; the others are built from
+# the posted data alone.
+_REBUILD = {TransitionForm: _transition_form, AssignForm: _assign_form}
 
 
 def _add_workflow_error(form, exc: workflow.WorkflowError) -> None:
@@ -232,6 +291,29 @@ def _is_stale(form, rec) -> bool:
     return form.cleaned_data["version"] != rec.version
 
 
+def post_only(back):
+    """Like require_POST, except that a GET or HEAD of the action URL (a reload, a shared or
+    bookmarked link) is sent to the page its form is on, `back(**url_kwargs)`, instead of
+    answering an empty 405. Nothing is written on a GET."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD"):
+                return redirect(back(**kwargs))
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+
+        return wrapper
+
+    return decorate
+
+
+# Every write action on one item: a GET lands on the item's page.
+item_action = post_only(lambda pk: reverse("recommendation_detail", args=[pk]))
+
+
 # --- single-item actions ---------------------------------------------------------------------
 
 
@@ -240,7 +322,7 @@ def _apply(request, rec, form, form_key, make_form, write):
     page with the form (400), a stale version shows the item as it is now (409), a step the
     rules forbid is 403. Returns the refusal, or None once `write(cleaned_data)` succeeded."""
     if not form.is_valid():
-        return _render_detail(request, rec, 400, **{form_key: form})
+        return _refuse(request, rec, 400, **{form_key: form})
     if _is_stale(form, rec):
         return _refuse_stale(request, rec, make_form, form_key)
     try:
@@ -251,11 +333,11 @@ def _apply(request, rec, form, form_key, make_form, write):
         raise PermissionDenied(str(exc)) from exc
     except workflow.WorkflowError as exc:
         _add_workflow_error(form, exc)
-        return _render_detail(request, rec, 400, **{form_key: form})
+        return _refuse(request, rec, 400, **{form_key: form})
     return None
 
 
-@require_POST
+@item_action
 def recommendation_tags(request, pk):
     rec = _get_rec(pk)
     if not workflow.can_triage(request.user):
@@ -276,7 +358,7 @@ def recommendation_tags(request, pk):
     return refused or _done(request, rec, _("标签已保存。"))
 
 
-@require_POST
+@item_action
 def recommendation_assign(request, pk):
     rec = _get_rec(pk)
     if not workflow.can_triage(request.user):
@@ -305,7 +387,7 @@ def recommendation_assign(request, pk):
     )
 
 
-@require_POST
+@item_action
 def recommendation_transition(request, pk):
     rec = _get_rec(pk)
     user = request.user
@@ -331,7 +413,7 @@ def recommendation_transition(request, pk):
     )
 
 
-@require_POST
+@item_action
 def recommendation_reply(request, pk):
     rec = _get_rec(pk)
     if not workflow.can_reply(request.user, rec):
@@ -355,28 +437,28 @@ def recommendation_reply(request, pk):
     return _done(request, rec, _("答复草稿已保存。改为“已办结”时一并提交。"))
 
 
-@require_POST
+@item_action
 def recommendation_comment(request, pk):
     rec = _get_rec(pk)
     if not workflow.can_comment(request.user, rec):
         raise PermissionDenied(_("您无权评论这条建议。"))
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, rec, 400, comment_form=form)
+        return _refuse(request, rec, 400, comment_form=form)
     try:
         workflow.add_comment(rec, request.user, form.cleaned_data["body"])
     except workflow.PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     except workflow.WorkflowError as exc:
         _add_workflow_error(form, exc)
-        return _render_detail(request, rec, 400, comment_form=form)
+        return _refuse(request, rec, 400, comment_form=form)
     return _done(request, rec, _("评论已发表。"), anchor="#comments")
 
 
 # --- bulk actions ----------------------------------------------------------------------------
 
 
-def _list_url() -> str:
+def _list_url(**_url_kwargs) -> str:
     try:
         return reverse("recommendation_list")
     except NoReverseMatch:
@@ -389,7 +471,7 @@ def _selected(request):
     return Recommendation.objects.filter(pk__in=ids).select_related("article", "lead_department")
 
 
-@require_POST
+@post_only(_list_url)
 def recommendation_bulk(request):
     user = request.user
     if not workflow.can_triage(user):

@@ -19,7 +19,7 @@ from recommendations.models import (
     Recommendation,
     RecommendationTag,
 )
-from recommendations.views.actions import action_context
+from recommendations.views.actions import action_context, take_refused
 from recommendations.views.lists import labels
 
 MAX_QUERY = 200
@@ -175,10 +175,13 @@ def _rights(user, rec) -> tuple:
 def render_detail(request, pk, status: int = 200):
     """The item's page. Its body comes from the cache while nothing has changed (pagecache.py);
     a page showing a refused form, with the error and what the user typed, is always rendered
-    afresh (views/actions.py puts those forms on the request)."""
+    afresh (views/actions.py leaves those forms in the session and redirects here)."""
     # What the title, the viewer's rights and the item's scopes need; the rest is read only to
     # render the body, after the versions (see pagecache.py).
     rec = get_object_or_404(Recommendation.objects.only(*_RIGHTS_FIELDS), pk=pk)
+    if request.method in ("GET", "HEAD") and not hasattr(request, "bound_action_forms"):
+        # The form a refused post redirected here with (post/redirect/get, views/actions.py).
+        request.bound_action_forms = take_refused(request, pk)
     stamp = figures.versions(figures.item_scopes(rec.pk, rec.article_id))
     body = pagecache.render_body(
         request,
