@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses a body above REQUEST_MAX_BYTES before anything reads it (portal/limits.py).
+    "portal.limits.RequestSizeMiddleware",
     # Cuts off the SQL of a read request after READ_STATEMENT_TIMEOUT_MS (portal/timeouts.py).
     "portal.timeouts.ReadTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -204,7 +206,20 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
 ANSWER_LETTER_MAX_BYTES = env_int("ANSWER_LETTER_MAX_MB", 10) * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # bulk actions post one checkbox per listed item
+# Request size limits, set on purpose (portal/limits.py explains who checks which):
+# - the whole body, checked on its declared length before anything reads it: an answer letter
+#   (ANSWER_LETTER_MAX_MB) with its form, or a batch of pages (IMPORT_MAX_PAGE_BYTES each), fits;
+#   nginx's client_max_body_size in docs/deployment.md is the same figure;
+REQUEST_MAX_BYTES = (
+    env_int("REQUEST_MAX_MB", max(12, ANSWER_LETTER_MAX_BYTES // (1024 * 1024) + 2)) * 1024 * 1024
+)
+# - a form without files (the longest is a reply text or a bulk action's ids, far below);
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# - bulk actions post one checkbox per listed item;
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# - an uploaded file above this goes to a temporary file instead of the worker's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The largest newspaper page the importer accepts (command and admin upload); a real page's
 # text is under 100 KB, so anything far above is the wrong file.
 IMPORT_MAX_PAGE_BYTES = env_int("IMPORT_MAX_PAGE_BYTES", 1024 * 1024)

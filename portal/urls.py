@@ -5,6 +5,9 @@ from django.urls import include, path
 from recommendations.views import accounts
 from recommendations.views.health import healthz
 
+# Django's refusals of an oversized or overfull form, in Chinese (portal/limits.py).
+handler400 = "portal.limits.bad_request"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", accounts.favicon, name="favicon"),

@@ -6,7 +6,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from recommendations import admin_import, roles, workflow
@@ -29,6 +31,12 @@ from recommendations.models import (
     Tag,
     User,
 )
+
+# An admin page shows at most this many rows of an article's items, blocks or import notes; a
+# huge import (the audit stored one of 50,000 items) gets a link to the filtered list instead
+# of a change form of megabytes that outlives the worker timeout.
+ADMIN_INLINE_ITEMS = 100
+ADMIN_SUMMARY_ROWS = 30
 
 admin.site.site_header = _("海淀区人工智能建言办理平台 · 后台管理")
 admin.site.site_title = _("建议办理平台后台")
@@ -161,11 +169,19 @@ class EditionAdmin(admin.ModelAdmin):
         "encoding",
         "line_count",
         "raw_text",
-        "warnings",
+        "import_notes",
         "imported_at",
         "updated_at",
     ]
+    exclude = ["warnings"]
     inlines = [ArticleInline]
+
+    @admin.display(description=_("导入提示"))
+    def import_notes(self, edition):
+        notes = [w for w in edition.warnings or [] if isinstance(w, dict)]
+        return _summary(
+            notes, lambda w: (w.get("kind", ""), Truncator(str(w.get("message", ""))).chars(200))
+        )
 
     def has_add_permission(self, request):
         return False  # pages arrive through the importer, which keeps them consistent
@@ -195,6 +211,20 @@ class EditionAdmin(admin.ModelAdmin):
         ]
 
 
+def _summary(rows, cells):
+    """The first ADMIN_SUMMARY_ROWS rows as a list, and how many there are in all."""
+    shown = format_html_join(
+        "", "<li>{}:{}</li>", (cells(row) for row in rows[:ADMIN_SUMMARY_ROWS])
+    )
+    if len(rows) <= ADMIN_SUMMARY_ROWS:
+        return format_html("<ol>{}</ol>", shown) if rows else "—"
+    return format_html(
+        "<p>{}</p><ol>{}</ol>",
+        _("共 %(n)d 条,这里列出前 %(shown)d 条。") % {"n": len(rows), "shown": ADMIN_SUMMARY_ROWS},
+        shown,
+    )
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
     extra = 0
@@ -220,11 +250,39 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "in_series", "edition__series"]
     search_fields = ["title", "kicker", "subtitle", "author_names"]
     list_select_related = ["edition", "edition__series"]
-    readonly_fields = ["edition", "order", "blocks"]
+    readonly_fields = ["edition", "order", "items", "text"]
+    exclude = ["blocks"]
     inlines = [BylineInline, RecommendationInline]
 
     def has_add_permission(self, request):
         return False  # articles come from an imported page
+
+    def get_inlines(self, request, obj):
+        # Beyond a real article's size the items are read in the changelist, page by page.
+        if obj is not None and obj.recommendations.count() > ADMIN_INLINE_ITEMS:
+            return [BylineInline]
+        return super().get_inlines(request, obj)
+
+    @admin.display(description=_("建议条目"))
+    def items(self, article):
+        url = reverse("admin:recommendations_recommendation_changelist")
+        return format_html(
+            '<a href="{}?article__id__exact={}">{}</a>',
+            url,
+            article.pk,
+            _("在建议列表中查看本文的 %(n)d 条建议") % {"n": article.recommendations.count()},
+        )
+
+    @admin.display(description=_("正文段落"))
+    def text(self, article):
+        blocks = [b for b in article.blocks or [] if isinstance(b, dict)]
+        return _summary(
+            blocks,
+            lambda b: (
+                "标题" if b.get("type") == "heading" else "段落",
+                Truncator(str(b.get("text") or "")).chars(120),
+            ),
+        )
 
 
 @admin.register(Person)
@@ -366,6 +424,9 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_filter = ["status", LevelFilter, "answer_category", "lead_department", "tags", "in_source"]
     search_fields = ["heading", "text", "article__title", "article__author_names"]
     list_select_related = ["article", "lead_department"]
+    # A page of 50 rows, and no second COUNT over every item beside the filtered one.
+    list_per_page = 50
+    show_full_result_count = False
     # Departments are a short list: a plain, labelled select (select2's box has no name).
     autocomplete_fields = ["parent"]
     readonly_fields = [
@@ -502,6 +563,8 @@ class RecommendationAdmin(admin.ModelAdmin):
 class LinkAdmin(admin.ModelAdmin):
     """A link or comment never moves to another item (the database refuses it too): it would
     vanish from the first item's history."""
+
+    show_full_result_count = False  # as many rows as items: one COUNT is enough
 
     fixed_on_change = ["recommendation"]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import Client
@@ -18,6 +19,7 @@ from ui_helpers import assigned, make_article, make_rec
 
 from imports.models import ImportBatch
 from notifications import jobs, tasks
+from portal.limits import bad_request
 from recommendations.models import Comment, Edition, RecommendationTag, User
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +207,11 @@ def test_no_screen_shows_english_outside_the_allow_list(
         # provokes the real one); here only its words count.
         for word in english_words(render_to_string("timeout.html", {"seconds": "5"})):
             found[word] = "timeout.html"
+        # The refusal of an oversized or overfull request (tests/test_page_bounds.py sends
+        # them); its reasons are written in portal/limits.py.
+        for error in (RequestDataTooBig(), TooManyFieldsSent(), SuspiciousOperation()):
+            for word in english_words(bad_request(None, error).content.decode()):
+                found[word] = "400.html"
     finally:
         template_rendered.disconnect(record)
 

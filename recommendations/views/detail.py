@@ -1,10 +1,14 @@
 """A recommendation with its place in the article, and the article as printed."""
 
+import copy
 import re
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +27,20 @@ from recommendations.views.actions import action_context, take_refused
 from recommendations.views.lists import labels
 
 MAX_QUERY = 200
+
+# A printed article has a few dozen items and paragraphs. An import far beyond that (the audit
+# stored one of 50,000 items, whose pages weighed megabytes and outlived the worker timeout)
+# must not make a page that large: above these bounds the article page shows its text a page
+# at a time, with links to the items of that page, and its tree collapsed to the top-level
+# sections with how many items each holds; an item page lists the first of its children and
+# siblings and links to the list for the rest. A real article is shown whole, as before.
+FULL_ARTICLE_ITEMS = 300
+FULL_ARTICLE_BLOCKS = 300
+BLOCKS_PER_PAGE = 100
+SECTIONS_PER_PAGE = 30
+LINKS_PER_BLOCK = 10
+MAX_IMPORT_NOTES = 100
+MAX_FAMILY_LINKS = 50
 # The parser's warning kinds (recommendations/newspaper) as staff read them.
 IMPORT_NOTE_KINDS = {
     "word_joined": _("断行已接合"),
@@ -106,6 +124,11 @@ def _children_and_siblings(rec) -> tuple[list, list]:
         )
         .exclude(pk=rec.pk)
         .only(*_LINK_FIELDS)
+        # The first MAX_FAMILY_LINKS (+1, to know there are more) of each list, in one query.
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("parent_id")], order_by=[F("order"), F("pk")])
+        )
+        .filter(rank__lte=MAX_FAMILY_LINKS + 1)
         .order_by("order", "pk")
     )
     children, siblings = [], []
@@ -130,14 +153,17 @@ def _detail_context(request, rec) -> dict:
     co_departments = [d for d in departments if d.pk in co_ids]
     ancestors = [a for a in (rec.parent and rec.parent.parent, rec.parent) if a is not None]
     children, siblings = _children_and_siblings(rec)
+    more_family = max(len(children), len(siblings)) > MAX_FAMILY_LINKS
     wanted = set(rec.source_lines)
     source_blocks = [b for b in _blocks(rec.article) if wanted & set(b["lines"])]
     context = {
         "rec": rec,
         "article": rec.article,
         "ancestors": ancestors,
-        "siblings": siblings,
-        "children": children,
+        "siblings": siblings[:MAX_FAMILY_LINKS],
+        "children": children[:MAX_FAMILY_LINKS],
+        "more_family": more_family,
+        "max_family_links": MAX_FAMILY_LINKS,
         "source_blocks": source_blocks,
         "source_lines": _numbered_lines(rec.article.edition.raw_text, rec.source_lines),
         "q": _search_query(request),
@@ -212,56 +238,110 @@ def _tree(recs):
     return roots
 
 
-def _article_context(article) -> dict:
-    bylines = article.bylines.select_related("person").prefetch_related(
-        "affiliations__organization"
-    )
-    recs = list(
-        article.recommendations.select_related("lead_department")
-        .prefetch_related("tags")
-        .order_by("order", "pk")
-    )
+def _import_notes(article, edition) -> tuple[list, int]:
+    """The import notes of this article (at most MAX_IMPORT_NOTES of them) and how many there
+    are; the page's text is split into lines once, however many notes cite it."""
+    notes = [
+        w
+        for w in edition.warnings or []
+        if isinstance(w, dict) and w.get("article") == article.order - 1
+    ]
+    lines = edition.raw_text.splitlines()
+    shown = []
+    for w in notes[:MAX_IMPORT_NOTES]:
+        numbers = sorted({n for n in w.get("lines") or [] if isinstance(n, int)})
+        shown.append(
+            {
+                "kind": IMPORT_NOTE_KINDS.get(w.get("kind", ""), _("其他提示")),
+                "message": w.get("message", ""),
+                # Without the page file's "## " heading marks: staff read the words, not the
+                # markup.
+                "lines": [
+                    (n, _HEADING_MARK.sub("", lines[n - 1])) for n in numbers if 0 < n <= len(lines)
+                ],
+            }
+        )
+    return shown, len(notes)
+
+
+def _mark_blocks(blocks, recs, limit=None) -> None:
+    """Each block gets the items printed in its lines (at most `limit` of them)."""
     by_line = {}
     for rec in recs:
         for line in rec.source_lines:
             by_line.setdefault(line, []).append(rec)
-    blocks = _blocks(article)
     for block in blocks:
         seen = []
         for line in block["lines"]:
             for rec in by_line.get(line, []):
                 if rec not in seen:
                     seen.append(rec)
-        block["recs"] = seen
+        block["recs"] = seen[:limit] if limit else seen
+        block["more_recs"] = len(seen) - len(block["recs"])
+
+
+def _article_context(article, text_page=1, section_page=1) -> dict:
+    bylines = article.bylines.select_related("person").prefetch_related(
+        "affiliations__organization"
+    )
+    items = (
+        article.recommendations.select_related("lead_department")
+        .prefetch_related("tags")
+        .order_by("order", "pk")
+    )
+    blocks = _blocks(article)
+    # One item more than a whole article may have tells whether this one is whole, without a
+    # COUNT of its own.
+    recs = list(items[: FULL_ARTICLE_ITEMS + 1])
+    paged = len(recs) > FULL_ARTICLE_ITEMS or len(blocks) > FULL_ARTICLE_BLOCKS
+    if not paged:
+        _mark_blocks(blocks, recs)
+        context = {"tree": _tree(recs), "rec_count": len(recs), "blocks": blocks}
+    else:
+        context = _paged_article(article, items, blocks, text_page, section_page)
     edition = article.edition
-    warnings = [
-        {
-            "kind": IMPORT_NOTE_KINDS.get(w.get("kind", ""), _("其他提示")),
-            "message": w.get("message", ""),
-            # Without the page file's "## " heading marks: staff read the words, not the markup.
-            "lines": [
-                (n, _HEADING_MARK.sub("", line))
-                for n, line in _numbered_lines(
-                    edition.raw_text, [n for n in w.get("lines") or [] if isinstance(n, int)]
-                )
-            ],
-        }
-        for w in edition.warnings or []
-        if isinstance(w, dict) and w.get("article") == article.order - 1
-    ]
+    warnings, warning_count = _import_notes(article, edition)
     return {
+        **context,
+        "paged": paged,
         "article": article,
         "edition": edition,
         "bylines": list(bylines),
-        "blocks": blocks,
-        "tree": _tree(recs),
-        "rec_count": len(recs),
         "warnings": warnings,
+        "warning_count": warning_count,
         "newspaper_name": settings.NEWSPAPER_NAME,
         "photo_credits": [
             printed_credit(credit, edition.raw_text) for credit in article.photo_credits
         ],
     }
+
+
+def _paged_article(article, items, blocks, text_page, section_page) -> dict:
+    """A page of the text with its items, and a page of the top-level sections with the number
+    of items under each (the tree is at most three levels deep)."""
+    text = Paginator(blocks, BLOCKS_PER_PAGE).get_page(text_page)
+    page_blocks = list(text.object_list)
+    lines = sorted({n for block in page_blocks for n in block["lines"]})
+    recs = items.filter(source_lines__overlap=lines)[: BLOCKS_PER_PAGE * LINKS_PER_BLOCK]
+    _mark_blocks(page_blocks, list(recs) if lines else [], limit=LINKS_PER_BLOCK)
+    sections = items.filter(parent=None).annotate(
+        below=Count("children", distinct=True) + Count("children__children", distinct=True)
+    )
+    section_pages = Paginator(sections, SECTIONS_PER_PAGE).get_page(section_page)
+    return {
+        "blocks": page_blocks,
+        "text_page": text,
+        "section_page": section_pages,
+        "tree": [{"rec": rec, "children": [], "below": rec.below} for rec in section_pages],
+        "rec_count": article.recommendations.count(),
+    }
+
+
+def _page_number(request, name) -> int:
+    """A page number from the URL; anything else is the first page (the paginator also turns
+    a number past the end into the last page)."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 8 else 1
 
 
 @require_safe
@@ -273,13 +353,22 @@ def article_detail(request, pk):
     # Import notes are for staff and admins (they explain the parser's repairs): the body is
     # cached per article and per that one right.
     show_notes = request.user.is_portal_staff
+    text_page, section_page = _page_number(request, "page"), _page_number(request, "sections")
+    # The cached body's page links are built from these two parameters only, not from whatever
+    # else the first visitor's URL carried.
+    pages_only = QueryDict(mutable=True)
+    pages_only.update({"page": text_page, "sections": section_page})
+    clean = copy.copy(request)
+    clean.GET = pages_only
     body = pagecache.render_body(
-        request,
+        clean,
         "recommendations/_article_body.html",
-        (article.pk, show_notes),
+        (article.pk, show_notes, text_page, section_page),
         lambda: {
             **_article_context(
-                Article.objects.select_related("edition__series").get(pk=article.pk)
+                Article.objects.select_related("edition__series").get(pk=article.pk),
+                text_page,
+                section_page,
             ),
             "show_notes": show_notes,
         },
