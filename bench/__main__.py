@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import load, real_use, report
+from bench import load, notifications, real_use, report
 from bench.vocabulary import COMMON_QUERY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,6 +184,7 @@ def run_size(size: int, url: str, clients: list[int], duration: float, export_ru
         result["build_s"] = round(time.monotonic() - started, 1)
         cookie = result.pop("session_cookie")
         targets = result.pop("real_use_targets")
+        bulk_target = result.pop("bulk_target")
         log(f"size {size}: archive built in {result['build_s']} s; starting bin/serve")
         result["load_average_before_load"] = [round(x, 2) for x in os.getloadavg()]
         with load.Server(env, OUT_DIR / f"server-{size}.log") as server:
@@ -198,6 +199,12 @@ def run_size(size: int, url: str, clients: list[int], duration: float, export_ru
                 + [r["worker_peak_hwm_mb"] for r in result["export"]["runs"]]
             )
             result["real_use"] = run_real_use(server, result["urls"], cookie, targets)
+            # Last: it changes thousands of items (and queues their notifications).
+            load.drain(server)
+            log(f"size {size}: one bulk action on {bulk_target['items']} items (admin)")
+            result["bulk"] = real_use.bulk(server.base_url, bulk_target)
+            b = result["bulk"]
+            log(f"  bulk: HTTP {b['status']} in {b['seconds']} s, {b['assigned']} assigned")
         result["total_s"] = round(time.monotonic() - started, 1)
         return result
     finally:
@@ -288,6 +295,14 @@ def main() -> int:
         }
         for size in sizes:
             results["sizes"][str(size)] = run_size(size, url, clients, duration, export_runs)
+        log("notifications: reminders through one worker, the cost in a request")
+        try:
+            results["notifications"] = notifications.run(
+                url, with_database, create_database, drop_database, OUT_DIR
+            )
+        except subprocess.CalledProcessError as e:  # the web figures above still count
+            log(f"notifications failed: {e}")
+            results["notifications"] = {"error": str(e)}
     except (load.HarnessError, subprocess.CalledProcessError, OSError) as e:
         log(f"harness error: {e}")
         return 2

@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import django
 
@@ -38,6 +39,9 @@ EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "10000"))
 SAMPLES = 200  # detail and article pages that wrk cycles through
 # Of those, how many are fetched in-process to count queries.
 QUERY_SAMPLES = int(os.environ.get("BENCH_QUERY_SAMPLES", "5"))
+# Items assigned by one bulk action through the admin ("select all" over a filter), the issue's
+# 5,000; fewer when the archive has fewer new items.
+BULK_ITEMS = int(os.environ.get("BENCH_BULK_ITEMS", "5000"))
 
 
 def log(message: str) -> None:
@@ -340,6 +344,46 @@ def real_use_targets(rng, tag, item_ids, details, articles) -> dict:
     }
 
 
+def bulk_target(avoid: set[int]) -> dict:
+    """A bulk 交办 of BULK_ITEMS new items in one request, as an admin does it: the changelist
+    filtered to an id range of new points, "select all", the action with its form. The items
+    are ones no other part of the benchmark writes on (`avoid`), so the filter still matches
+    them all when it runs, after the mixed load."""
+    import datetime
+
+    from recommendations.models import Department, Recommendation, User
+
+    ids = [
+        pk
+        for pk in Recommendation.objects.filter(status="new", is_container=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        if pk not in avoid
+    ]
+    chosen = ids[:BULK_ITEMS]
+    admin = User.objects.create_superuser("bench-admin", "bench-admin@example.test")
+    department = Department.objects.order_by("pk").first()
+    query = {"id__gte": chosen[0], "id__lte": chosen[-1], "status__exact": "new"}
+    query["is_container__exact"] = "0"
+    matched = Recommendation.objects.filter(
+        pk__gte=chosen[0], pk__lte=chosen[-1], status="new", is_container=False
+    ).count()
+    return {
+        "path": "/admin/recommendations/recommendation/?" + urlencode(query),
+        "items": matched,
+        "data": {
+            "action": "bulk_assign",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": str(chosen[0]),
+            "apply": "1",
+            "lead_department": str(department.pk),
+            "deadline": (datetime.date.today() + datetime.timedelta(days=90)).isoformat(),
+        },
+        "session_cookie": signed_in_session(admin),
+    }
+
+
 def signed_in_session(user) -> str:
     """A session of `user` written straight into the session store: the cookie wrk sends."""
     from importlib import import_module
@@ -484,6 +528,10 @@ def main(argv: list[str]) -> int:
     t = time.perf_counter()
     result["queries"] = count_queries(urls, staff)
     log(f"counted queries per page in {time.perf_counter() - t:.1f} s")
+    targets = result["real_use_targets"]
+    avoid = {*targets["items"], *targets["article_items"].values()}
+    avoid |= {int(path.strip("/").split("/")[-1]) for path in urls["detail"]}
+    result["bulk_target"] = bulk_target(avoid)
     try:
         result["dashboard_explain"] = explain_dashboard()
     except Exception as e:

@@ -58,6 +58,8 @@ def run(url: str, with_database, create_database, drop_database, out_dir: Path) 
 
 
 def table(result: dict) -> str:
+    if "error" in result:
+        return f"\nNotifications: not measured ({result['error']})"
     send, web = result["sending"], result["request"]
     return "\n".join(
         [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bench import notifications
+
 P95_LIMIT_MS = 100
 EXPORT_LIMIT_S = 5.0
 # "Worker memory flat": a worker that streams grows by less than this while exporting; one that
@@ -142,6 +144,13 @@ def evaluate(results: dict) -> list[dict]:
         not varying and len(sizes) > 1,
     )
     _real_use_targets(big, add)
+    bulk = big.get("bulk")
+    if bulk:
+        add(
+            f"bulk action on {bulk['items']} items completes without a timeout",
+            f"HTTP {bulk['status']} in {bulk['seconds']} s; {bulk['assigned']} assigned",
+            bulk["status"] == 302 and bulk["assigned"] == bulk["items"],
+        )
     plans = big.get("dashboard_explain")
     if isinstance(plans, list):
         scans = sorted({t for p in plans for t in p["seq_scans"] if t in BIG_TABLES})
@@ -352,6 +361,14 @@ def table(results: dict) -> str:
         )
         lines.append(f"peak worker RSS (VmHWM): {r['worker_peak_rss_mb']} MB")
         lines.extend(real_use_table(r))
+        b = r.get("bulk")
+        if b:
+            lines.append(
+                f"bulk 交办 (admin, select all): {b['items']:,} items, HTTP {b['status']} in "
+                f"{b['seconds']} s ({b['items_per_s']} items/s); {b['assigned']} assigned"
+            )
+    if results.get("notifications"):
+        lines.append(notifications.table(results["notifications"]))
     lines.append("")
     lines.append("— : no request finished within the run (each took longer than the run).")
     lines.append(

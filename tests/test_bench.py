@@ -81,6 +81,9 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path):
         "BENCH_COLD_SAMPLES": "2",
         "BENCH_MIXED_SECONDS": "2",
         "BENCH_ISOLATION_SECONDS": "2",
+        "BENCH_BULK_ITEMS": "40",
+        "BENCH_NOTIFY_COUNT": "10",
+        "BENCH_NOTIFY_REQUESTS": "3",
     }
     proc = subprocess.run(
         [sys.executable, "-m", "bench"],
@@ -88,7 +91,7 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=420,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Targets (largest size, most clients):" in proc.stdout
@@ -114,6 +117,12 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path):
     assert use["mixed"]["distinct_read_urls"] > 100
     assert use["isolation"]["healthz_requests"] > 0 and use["isolation"]["errors"] == 0
     assert all(isinstance(q["queries_cold"], int) for name, q in size["queries"].items())
+    bulk = size["bulk"]
+    assert bulk["status"] == 302 and bulk["assigned"] == bulk["items"] > 0, bulk
+    notified = results["notifications"]
+    assert notified["sending"]["emails"] == 10 and notified["sending"]["emails_per_s"] > 0
+    assert notified["request"]["requests"] == 9 and notified["request"]["with_ms"] > 0
+    assert "Notifications (one worker process" in proc.stdout
     targets = {t["target"]: t["pass"] for t in results["targets"]}
     assert len(targets) == len(results["targets"]) >= 10
     assert targets[next(t for t in targets if t.startswith("no errors"))] is True
