@@ -123,6 +123,18 @@ class TagForm(VersionedForm):
         error_messages={"max_length": _("标签名称不能超过 %(limit_value)d 个字。")},
     )
 
+    # The tags as the page showed them (ids, comma-separated): after a conflict the page can tell
+    # the user's own change (against this) from the other person's (views/actions.py tag_merge).
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def ids(text) -> set[int] | None:
+        """The ids in a `base` value; None when it is missing or not a list of ids."""
+        parts = [p for p in str(text or "").split(",") if p]
+        if text is None or not all(p.isdigit() for p in parts):
+            return None
+        return {int(p) for p in parts}
+
     def use_choices(self, tags):
         """Render the tag choices from the page's list of every tag (see set_model_choices)."""
         set_model_choices(self.fields["tags"], tags)

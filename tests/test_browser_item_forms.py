@@ -75,3 +75,54 @@ def test_a_refused_form_stays_on_the_item_and_survives_a_reload(browser, live_se
     rec.refresh_from_db()
     assert rec.status == "new"
     context.close()
+
+
+def test_a_stale_tag_save_applies_the_user_s_change_on_top_of_the_other_s(
+    browser,  # noqa: F811  (fixture)
+    live_server,
+    seeded,  # noqa: F811  (fixture)
+):
+    from recommendations import workflow
+    from recommendations.models import Tag, User
+
+    rec = Recommendation.objects.filter(status="new", depth=2, is_container=False).first()
+    y, x = Tag.objects.get(name="算力"), Tag.objects.get(name="人才")
+    z = Tag.objects.exclude(pk__in=[x.pk, y.pk]).order_by("pk").first()
+    workflow.set_tags(rec, User.objects.get(username="staff"), [y])
+    item_url = f"{live_server.url}/recommendations/{rec.pk}/"
+    pages = {}
+    for role in ("admin", "staff"):
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+        pages[role] = context.new_page()
+        sign_in(pages[role], live_server.url, role)
+        pages[role].goto(item_url)
+
+    # Staff adds 人才 and saves; the admin's page is now stale.
+    staff_form = pages["staff"].locator("#tags-form")
+    staff_form.get_by_label("人才", exact=True).check()
+    staff_form.get_by_role("button", name="保存标签").click()
+    pages["staff"].wait_for_load_state()
+
+    page = pages["admin"]
+    form = page.locator("#tags-form")
+    form.get_by_label("算力", exact=True).uncheck()
+    form.get_by_label(z.name, exact=True).check()
+    form.get_by_role("button", name="保存标签").click()
+    page.wait_for_load_state()
+    assert page.url == item_url + "#tags-form"
+    merge = page.locator("#tags-form .tag-merge").inner_text()
+    assert "添加 人才" in merge and str(User.objects.get(username="staff")) in merge
+    assert f"添加 {z.name}" in merge and "移除 算力" in merge
+    form = page.locator("#tags-form")
+    assert form.get_by_label("人才", exact=True).is_checked()
+    assert form.get_by_label(z.name, exact=True).is_checked()
+    assert not form.get_by_label("算力", exact=True).is_checked()
+    assert serious_violations(page) == []
+    shoot(page, "tag-conflict-merge")
+
+    form.get_by_role("button", name="在对方修改的基础上应用我的修改").click()
+    page.wait_for_load_state()
+    assert "标签已保存。" in page.locator("body").inner_text()
+    assert set(rec.tags.all()) == {x, z}
+    for p in pages.values():
+        p.context.close()

@@ -1,6 +1,8 @@
 """Two people editing the same item: the second save, based on a stale page, is refused (409),
 the first one is kept, and the refused page shows both the current state and what was typed."""
 
+import re
+
 import pytest
 
 from recommendations import workflow
@@ -200,3 +202,103 @@ def test_a_stale_expected_version_is_refused_before_any_write(staff, assigned_it
     assigned_item.refresh_from_db()
     assert assigned_item.lead_department == departments["区科信局"]
     assert not assigned_item.co_departments.exists()
+
+
+def _tags_form(content: str) -> dict:
+    """What the page's tag form would post: its hidden fields and the ticked tags."""
+    form = content.split('id="tags-form"')[1].split("</form>")[0]
+    values = {}
+    for name in ("version", "base", "new_tag"):
+        found = re.search(rf'<input[^>]*name="{name}"[^>]*>', form)
+        value = re.search(r'value="([^"]*)"', found.group(0)) if found else None
+        values[name] = value.group(1) if value else ""
+    values["tags"] = [
+        re.search(r'value="(\d+)"', box).group(1)
+        for box in re.findall(r'<input[^>]*name="tags"[^>]*>', form)
+        if " checked" in box
+    ]
+    return values
+
+
+def _tag_history(rec):
+    from recommendations.history import Kind, build_history
+
+    return [
+        (str(e.user), e.kind, e.new if e.kind == Kind.ADDED else e.old)
+        for e in build_history(rec)
+        if e.field == "标签"
+    ]
+
+
+def test_a_stale_tag_save_offers_the_user_s_change_applied_on_top_of_the_other_s(
+    client, staff, admin_user, assigned_item
+):
+    y, x = Tag.objects.get(name="算力"), Tag.objects.get(name="人才")
+    z = Tag.objects.create(name="试点", created_by=staff)
+    post_as(
+        client,
+        staff,
+        "recommendation_tags",
+        assigned_item,
+        {"version": assigned_item.version, "tags": [y.pk]},
+    )
+    # A (the admin) opens the page: it shows Y.
+    client.force_login(admin_user)
+    loaded = _tags_form(client.get(assigned_item.get_absolute_url()).content.decode())
+    assert loaded["tags"] == [str(y.pk)] and loaded["base"] == str(y.pk)
+    # B (staff) adds X and saves.
+    assert (
+        post_as(
+            client, staff, "recommendation_tags", assigned_item, {**loaded, "tags": [y.pk, x.pk]}
+        ).status_code
+        == 302
+    )
+    # A, on the stale page, removes Y and adds Z.
+    refused = post_as(
+        client, admin_user, "recommendation_tags", assigned_item, {**loaded, "tags": [z.pk]}
+    )
+
+    page = refused_page(client, refused).content.decode()
+    assert CONFLICT in page
+    merge = page.split('class="tag-merge"')[1].split("</div>")[0]
+    other = merge.split('class="tag-merge-other"')[1].split("</ul>")[0]
+    assert "添加 <strong>人才</strong>" in other and "staff1" in other  # B's change, who
+    assert "算力" not in other and "试点" not in other
+    assert "添加 <strong>试点</strong>" in merge and "移除 <strong>算力</strong>" in merge  # A's
+    assert "在对方修改的基础上应用我的修改" in page and "放弃我的修改" in page
+    assigned_item.refresh_from_db()
+    offered = _tags_form(page)
+    assert sorted(offered["tags"]) == sorted([str(x.pk), str(z.pk)])  # X and Z, not Y
+    assert offered["version"] == str(assigned_item.version)  # the current version
+    assert offered["base"] == ",".join(sorted([str(x.pk), str(y.pk)], key=int))
+
+    applied = post_as(client, admin_user, "recommendation_tags", assigned_item, offered)
+
+    assert applied.status_code == 302
+    assert set(assigned_item.tags.all()) == {x, z}
+    assert _tag_history(assigned_item) == [
+        ("staff1", "added", "算力"),
+        ("staff1", "added", "人才"),
+        ("admin1", "removed", "算力"),
+        ("admin1", "added", "试点"),
+    ]
+
+
+def test_giving_up_the_stale_tag_change_shows_the_other_s_tags(
+    client, staff, admin_user, assigned_item
+):
+    x = Tag.objects.get(name="人才")
+    client.force_login(admin_user)
+    loaded = _tags_form(client.get(assigned_item.get_absolute_url()).content.decode())
+    post_as(client, staff, "recommendation_tags", assigned_item, {**loaded, "tags": [x.pk]})
+    refused = post_as(
+        client, admin_user, "recommendation_tags", assigned_item, {**loaded, "new_tag": "我的"}
+    )
+    page = refused_page(client, refused).content.decode()
+    give_up = re.search(r'<a class="button" href="([^"]+)">放弃我的修改</a>', page).group(1)
+
+    again = client.get(give_up).content.decode()
+
+    assert "放弃我的修改" not in again and CONFLICT not in again
+    assert _tags_form(again)["tags"] == [str(x.pk)]
+    assert not Tag.objects.filter(name="我的").exists()

@@ -158,5 +158,5 @@ def test_staff_forms_offer_every_choice_with_the_current_ones_marked(
     assert co_checked.split(">")[0].endswith("checked")
     tags_form = html.split('id="tags-form"')[1].split("</form>")[0]
     assert tags_form.count('type="checkbox" name="tags"') == Tag.objects.count()
-    tag_box = tags_form.split(f'value="{tag.pk}"')[1].split(">")[0]
+    tag_box = tags_form.split(f'name="tags" value="{tag.pk}"')[1].split(">")[0]
     assert "checked" in tag_box

@@ -12,7 +12,7 @@ import hashlib
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.forms import BaseForm
 from django.forms.utils import ErrorDict
@@ -95,7 +95,10 @@ def action_context(
             rec_tags = rec.tags.all()
         if co_departments is None:
             co_departments = rec.co_departments.all()
-        context["tag_form"] = TagForm(initial={**version, "tags": [t.pk for t in rec_tags]})
+        ids = sorted(t.pk for t in rec_tags)
+        context["tag_form"] = TagForm(
+            initial={**version, "tags": ids, "base": ",".join(map(str, ids))}
+        )
     if workflow.can_assign(user, rec):
         context["assign_form"] = AssignForm(
             initial={
@@ -135,12 +138,68 @@ def action_context(
     # A refused post shows its form again, with the error and what the user typed.
     context.update(getattr(request, "bound_action_forms", {}))
     context.update(bound_forms)
+    if may_triage:
+        merge = tag_merge(context["tag_form"], rec, rec_tags, tags, context["history"])
+        if merge is not None:
+            context["tag_merge"], context["tag_form"] = merge
     # Every form shown, a refused one included, renders its choices from the lists given.
     if tags is not None and context["tag_form"] is not None:
         context["tag_form"].use_choices(tags)
     if departments is not None and context["assign_form"] is not None:
         context["assign_form"].use_choices(departments)
     return context
+
+
+def tag_merge(form, rec, rec_tags, tags, history):
+    """After a tag save refused as stale (409): what the other person changed since the user's
+    page was loaded (with who and when, from the history), the user's own change, and the tag
+    form bound to the user's change applied on top of the current tags, at the current version.
+
+    Resubmitting the user's whole set would drop the other person's tag; the user's change is
+    their additions and removals against the tags their page showed (the form's `base`).
+    Returns (merge, form), or None when `form` is not such a refusal (or an old page without
+    `base`, which keeps the plain conflict form)."""
+    if form is None or not form.is_bound:
+        return None
+    if workflow.conflict_message() not in form.non_field_errors():
+        return None
+    base = TagForm.ids(form.data.get("base"))
+    if base is None:
+        return None
+    mine = {int(v) for v in form.data.getlist("tags") if str(v).isdigit()}
+    current = {t.pk for t in rec_tags}
+    added, removed = mine - base, base - mine
+    merged = (current | added) - removed
+    names = {t.pk: t.name for t in (tags if tags is not None else Tag.objects.all())}
+
+    def by_whom(pk, kind):
+        # The latest history entry that made this change, by the tag's name (as the history
+        # shows it); none when the tag was renamed since.
+        label, name = _("标签"), names.get(pk, "")
+        for entry in reversed(history):
+            if entry.field == label and entry.kind == kind and name in (entry.new, entry.old):
+                return entry
+        return None
+
+    other = [
+        {"name": names.get(pk, ""), "added": kind == "added", "entry": by_whom(pk, kind)}
+        for kind, pks in (("added", current - base), ("removed", base - current))
+        for pk in sorted(pks, key=lambda pk: names.get(pk, ""))
+    ]
+    merge = {
+        "other": other,
+        "mine_added": sorted(names.get(pk, "") for pk in added),
+        "mine_removed": sorted(names.get(pk, "") for pk in removed),
+        "new_tag": form.data.get("new_tag", ""),
+    }
+    data = QueryDict(mutable=True)
+    data["version"] = str(rec.version)
+    data.setlist("tags", [str(pk) for pk in sorted(merged)])
+    data["base"] = ",".join(str(pk) for pk in sorted(current))
+    data["new_tag"] = merge["new_tag"]
+    proposal = TagForm(data)
+    _show_errors(proposal, {NON_FIELD_ERRORS: [workflow.conflict_message()]})
+    return merge, proposal
 
 
 def _names(objects) -> dict[int, str] | None:
@@ -238,12 +297,17 @@ def take_refused(request, pk) -> dict:
         form = _REBUILD.get(form_class, _plain(form_class))(request, data, rec)
         # The errors as refused, not validated again: a rule's refusal or a conflict is not
         # something the form itself would find.
-        form._errors = ErrorDict(renderer=form.renderer)
-        form.cleaned_data = {}
-        for field, errors in entry["errors"].items():
-            form.add_error(field if field in form.fields else None, errors)
+        _show_errors(form, entry["errors"])
         forms[key] = form
     return forms
+
+
+def _show_errors(form, errors: dict) -> None:
+    """Give a bound form these errors ({field: [message]}) without validating it."""
+    form._errors = ErrorDict(renderer=form.renderer)
+    form.cleaned_data = {}
+    for field, messages_ in errors.items():
+        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _refuse_stale(request, rec, make_form, form_key):
