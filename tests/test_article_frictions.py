@@ -66,12 +66,32 @@ def test_news_reports_carry_no_series_banner(client, viewer, page):
     assert '<p class="series-subtitle">——第四期③</p>' in piece
 
 
+def source_line(html):
+    return html.split('class="muted small source-line">')[1].split("</p>")[0]
+
+
 def test_the_source_names_the_paper_installment_and_date_not_the_file(client, viewer, page):
     client.force_login(viewer)
-    html = html_of(client, page["reflection"])
-    source = html.split('class="muted small source-line">')[1].split("</p>")[0]
-    assert "《海淀报》" in source and "第 3 期" in source and "2025年12月1日" in source
+    html = html_of(client, page["news"])
+    source = source_line(html)
+    assert "《海淀报》" in source and "系列第 3 期" in source and "2025年12月1日" in source
     assert "test-page.txt" not in html
+
+
+def test_a_piece_of_the_series_names_its_installment_once(client, viewer, page):
+    # The banner prints the subtitle as the paper does (——第四期③): the 来源 line does not
+    # repeat the installment after it.
+    client.force_login(viewer)
+    html = html_of(client, page["reflection"])
+    header = html.split('class="newspaper-head"')[1].split("</header>")[0]
+    assert header.count("③") == 1
+    assert "第 3 期" not in source_line(html) and "2025年12月1日" in source_line(html)
+
+
+def test_the_source_names_the_installment_when_the_banner_does_not_print_it(client, viewer, page):
+    Series.objects.update(subtitle="——第四期")
+    client.force_login(viewer)
+    assert "系列第 3 期" in source_line(html_of(client, page["reflection"]))
 
 
 def test_the_admin_still_shows_the_file_name(client, admin_user, page):

@@ -310,10 +310,22 @@ def _article_context(article, text_page=1, section_page=1) -> dict:
         "warnings": warnings,
         "warning_count": warning_count,
         "newspaper_name": settings.NEWSPAPER_NAME,
+        "source_installment": _source_installment(article, edition),
         "photo_credits": [
             printed_credit(credit, edition.raw_text) for credit in article.photo_credits
         ],
     }
+
+
+def _source_installment(article, edition) -> int | None:
+    """The installment the 来源 line names, unless the series banner above it already prints it:
+    a piece of the series shows the subtitle as printed, whose ③ is the installment, and
+    "③ … 系列第 3 期" said it twice."""
+    series, n = edition.series, edition.installment
+    if not (series and n):
+        return None
+    printed = 1 <= n <= 20 and series.subtitle.rstrip().endswith(chr(0x2460 + n - 1))  # ①–⑳
+    return None if article.in_series and printed else n
 
 
 def _paged_article(article, items, blocks, text_page, section_page) -> dict:
