@@ -204,6 +204,12 @@ class ProgressForm(VersionedForm):
     body = _text(_("进展情况"), rows=3)
 
 
+class CloseDroppedForm(VersionedForm):
+    prefix_id = "dropped"
+
+    note = _text(_("不再办理的理由"), required=True, rows=2, max_length=NOTE_MAX)
+
+
 class FinishFollowUpForm(VersionedForm):
     prefix_id = "finish"
 

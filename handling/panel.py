@@ -111,6 +111,8 @@ def context(user, rec, *, departments=None, co_departments=None, present=None) -
         "verdict_form": None,
         "progress_form": None,
         "finish_form": None,
+        "dropped_form": None,
+        "loop_dropped": workflow.is_dropped_in_handling(rec),
     }
     if workflow.can_receive(user, rec, to_sign):
         ctx["receive_form"] = forms.ReceiveForm(initial=version)
@@ -154,4 +156,6 @@ def context(user, rec, *, departments=None, co_departments=None, present=None) -
         ctx["progress_form"] = forms.ProgressForm(initial=version)
     if workflow.can_finish_follow_up(user, rec):
         ctx["finish_form"] = forms.FinishFollowUpForm(initial=version)
+    if workflow.can_close_dropped(user, rec):
+        ctx["dropped_form"] = forms.CloseDroppedForm(initial=version)
     return ctx

@@ -22,7 +22,11 @@ STEP_CHOICES = [
     ("verdict_missing", _("待评价")),
     ("unsatisfied", _("不满意")),
     ("follow_up", _("待跟踪")),
+    # Dropped from the source by a corrected re-import while in handling, not yet closed out.
+    ("dropped", _("原文已移除(在办)")),
 ]
+# Steps whose items are no longer in their source: the list shows them without 包含已移除.
+REMOVED_STEPS = {"dropped"}
 
 
 def _signed(department_ref):
@@ -72,6 +76,8 @@ def condition(step, today=None) -> Q:
             answer_category=Recommendation.AnswerCategory.B,
             promised_on__lte=today,
         )
+    if step == "dropped":
+        return Q(in_source=False, status__in=WORKING)
     raise ValueError(step)
 
 
@@ -121,6 +127,6 @@ def at_step(queryset, step, today=None):
             recommendation=OuterRef("pk"), level=Verdict.Level.UNSATISFIED
         )
         return queryset.filter(Exists(unhappy))
-    if step == "follow_up":
+    if step in ("follow_up", "dropped"):
         return queryset.filter(condition(step, today))
     raise ValueError(step)

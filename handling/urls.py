@@ -5,6 +5,7 @@ from django.urls import path
 from handling import supervision_views
 from handling.views import (
     answer_letter,
+    close_dropped,
     decide_extension,
     decide_return,
     finish_follow_up,
@@ -28,6 +29,7 @@ urlpatterns = [
     _item("supervise", supervision_views.supervise, "handling_supervise"),
     _item("unsupervise", supervision_views.unsupervise, "handling_unsupervise"),
     _item("receive", receive, "handling_receive"),
+    _item("close-dropped", close_dropped, "handling_close_dropped"),
     _item("kind", set_container, "handling_set_container"),
     _item("return-request", request_return, "handling_request_return"),
     _item("return-decision", decide_return, "handling_decide_return"),

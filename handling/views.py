@@ -251,6 +251,21 @@ def finish_follow_up(request, pk):
     )
 
 
+@item_action
+def close_dropped(request, pk):
+    rec = _get_rec(pk)
+    _guard(workflow.is_staff(request.user), _("只有研判员可以决定已从原文移除的条目不再办理。"))
+
+    def write(request, rec, data):
+        workflow.close_dropped(
+            rec, request.user, note=data["note"], expected_version=data["version"]
+        )
+
+    return _step(forms.CloseDroppedForm, "dropped_form", write, _("已确定不再办理(原文已移除)。"))(
+        request, rec
+    )
+
+
 @require_safe
 def answer_letter(request, pk):
     """The signed letter of one answer version, for any signed-in user (the middleware requires

@@ -63,6 +63,11 @@ def _lead_department(rec, data) -> list[Recipient]:
     return department_recipients(rec, [rec.lead_department_id])
 
 
+def _lead_department_and_staff(rec, data) -> list[Recipient]:
+    # A dropped item: its department is told that its work may stop, staff that they decide.
+    return _lead_department(rec, data) + _staff(rec, data)
+
+
 def _parties(rec, data) -> list[Recipient]:
     """Everyone handling the item: its departments and staff (a comment on an item in hand)."""
     if rec.lead_department_id is None:
@@ -83,6 +88,7 @@ AUDIENCES = {
     Kind.ANSWER_RETURNED: _the_department,
     Kind.VERDICT: _the_department,
     Kind.SUPERVISED: _lead_department,
+    Kind.DROPPED_FROM_SOURCE: _lead_department_and_staff,
     Kind.COMMENTED: _parties,
     Kind.DEADLINE_NEAR: _lead_department,
     Kind.OVERDUE: _the_department,

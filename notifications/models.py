@@ -35,6 +35,7 @@ class Kind(models.TextChoices):
     ANSWER_RETURNED = "answer_returned", _("答复被退回修改")
     VERDICT = "verdict", _("建议人评价答复")
     SUPERVISED = "supervised", _("列入或移出重点督办")
+    DROPPED_FROM_SOURCE = "dropped_from_source", _("在办建议已从原文移除")
     COMMENTED = "commented", _("办理中的建议有新评论")
     DEADLINE_NEAR = "deadline_near", _("办理期限临近")
     OVERDUE = "overdue", _("建议已逾期")

@@ -195,7 +195,8 @@ class RecommendationFilter(django_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if name not in skip:
                 queryset = self.filters[name].filter(queryset, value)
-        if not self.form.cleaned_data.get("removed"):
+        removed_step = self.form.cleaned_data.get("step") in queries.REMOVED_STEPS
+        if not (self.form.cleaned_data.get("removed") or removed_step):
             queryset = queryset.current()
         # Points by default: a section that only groups its points is no request of its own.
         kind = self.form.cleaned_data.get("kind") or "points"

@@ -81,6 +81,8 @@ def _user_id(event: dict, fallback=None):
 
 
 def _field_label(name: str) -> str:
+    if name == "in_source":
+        return _("原文")  # "原文:在原文中 → 已从原文移除" reads better than the field's name
     return str(Recommendation._meta.get_field(name).verbose_name)
 
 
@@ -100,6 +102,8 @@ def _display(name: str, value, departments: dict) -> str:
         return departments.get(value) or _("已删除的部门 #%(id)s") % {"id": value}
     if name == "is_container":
         return _("分组条目") if value else _("要点")
+    if name == "in_source":
+        return _("在原文中") if value else _("已从原文移除")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
@@ -240,12 +244,15 @@ def build_history(
                 column = "snap_" + Recommendation._meta.get_field(name).attname
                 old, new = previous[column], snap[column]
                 if old != new:
+                    shown = _snapshot_display(name, snap, new, departments)
+                    if name == "in_source" and new:
+                        shown = _("重新出现在原文")
                     add(
                         snap,
                         "snapshot",
                         _field_label(name),
                         _snapshot_display(name, previous, old, departments),
-                        _snapshot_display(name, snap, new, departments),
+                        shown,
                         Kind.CHANGED,
                         user_id,
                     )

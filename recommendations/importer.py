@@ -30,7 +30,7 @@ import pghistory
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from recommendations import pagecheck
+from recommendations import events, pagecheck
 from recommendations.models import (
     Affiliation,
     Article,
@@ -611,11 +611,23 @@ def _save_recommendations(edition, articles, articles_data, result, is_new) -> N
     result.recommendations = len(pks)
     gone = [rec for rec in existing.values() if rec.in_source]
     if gone:
+        # The trigger records the change in each item's history (in_source is tracked).
         Recommendation.objects.filter(pk__in=[r.pk for r in gone]).update(
             in_source=False, updated_at=now
         )
         gone.sort(key=lambda r: (r.article.order, r.order))
         result.removed = [f"{r.place or r.number} {r.heading}" for r in gone]
+        # An item in handling stays in its department's work (and on staff's list) until staff
+        # close it out; its department and staff are told once the import commits.
+        for rec in gone:
+            if rec.status in Recommendation.WORKING_STATUSES:
+                events.emit(
+                    events.DROPPED_FROM_SOURCE,
+                    rec.pk,
+                    None,
+                    department_id=rec.lead_department_id,
+                    edition_id=edition.pk,
+                )
 
 
 def _apply(rec: Recommendation, node: _Node) -> None:

@@ -350,6 +350,11 @@ class RecommendationQuerySet(models.QuerySet):
         """Items still present in their source page (not dropped by a corrected re-import)."""
         return self.filter(in_source=True)
 
+    def in_work(self):
+        """Current items, and those dropped from their source while in handling: they stay in
+        their department's work until staff close them out (docs/workflow.md)."""
+        return self.filter(Q(in_source=True) | Q(status__in=Recommendation.WORKING_STATUSES))
+
     def with_list_relations(self):
         return self.select_related("article", "lead_department").prefetch_related("tags")
 
@@ -411,6 +416,8 @@ class Recommendation(models.Model):
     # No deadline runs: the item is closed, or its answer awaits staff's review (the department
     # has answered; the clock is staff's now), so it is neither overdue nor due soon.
     CLOCK_STOPPED_STATUSES = (*CLOSED_STATUSES, Status.REVIEW)
+    # Assigned and not closed: a department holds the item or staff review its answer.
+    WORKING_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REVIEW)
 
     article = models.ForeignKey(
         Article,
@@ -746,6 +753,9 @@ TRACKED_FIELDS = [
     "is_container",
     "promised_on",
     "answer_round",
+    # A corrected re-import that no longer prints the item (or prints it again) is history too:
+    # an item in handling must not lose its source without a trace (docs/workflow.md).
+    "in_source",
 ]
 
 

@@ -999,6 +999,56 @@ def finish_follow_up(rec, user, *, note="", expected_version=None):
     _refresh(rec, locked)
 
 
+# 原文已移除 (an item a corrected re-import no longer prints, while in handling)
+#
+# The importer marks the item (in_source, kept in its history) and tells its department and
+# staff; the item stays in the department's work and on staff's list until staff close it out
+# here, or a later import prints it again. Closing out is staff's decision: the printed request
+# is gone, so the department stops (→ 无需办理, with the reason; lead department and deadline stay
+# on record). An answer awaiting review is reviewed first (approving it keeps the department's
+# credit) and an open request is decided first, so that no step is left hanging.
+
+
+def is_dropped_in_handling(rec) -> bool:
+    return not rec.in_source and rec.status in (S.ASSIGNED, S.IN_PROGRESS, S.REVIEW)
+
+
+def can_close_dropped(user, rec) -> bool:
+    return is_staff(user) and not rec.in_source and rec.status in Recommendation.HANDLING_STATUSES
+
+
+def close_dropped(rec, user, *, note, expected_version=None):
+    """Staff close out an item dropped from its source: 不再办理 (→ 无需办理) with a note."""
+    _require(is_staff(user), _("只有研判员可以决定已从原文移除的条目不再办理。"))
+    with transaction.atomic():
+        locked = _lock(rec)
+        if locked.in_source:
+            raise WorkflowError(_("这条建议仍在原文中,不能按“原文已移除”不再办理。"))
+        if locked.status == S.REVIEW:
+            raise WorkflowError(_("这条建议的答复正在等待审核,请先审核答复。"))
+        if locked.status not in Recommendation.HANDLING_STATUSES:
+            raise WorkflowError(_("这条建议不在办理中。"))
+        if open_request(ReturnRequest, locked) or open_request(ExtensionRequest, locked):
+            raise WorkflowError(_("这条建议有待审批的退回或延期申请,请先审批。"))
+        note = _text(note, _("请说明不再办理的理由。"), "note")
+        from_status = locked.status
+        _write(
+            locked,
+            expected_version,
+            status=S.NOT_ACTIONABLE,
+            status_note=_("原文已移除,不再办理:%(note)s") % {"note": note},
+        )
+        events.emit(
+            events.STATUS_CHANGED,
+            locked.pk,
+            user.pk,
+            from_status=from_status,
+            to_status=S.NOT_ACTIONABLE.value,
+            department_id=locked.lead_department_id,
+        )
+    _refresh(rec, locked)
+
+
 # --- bulk actions ----------------------------------------------------------------------------
 
 

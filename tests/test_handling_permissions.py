@@ -74,6 +74,12 @@ def _answered(users, rec):
     return approved(rec, users["lead_handler"], users["staff"])
 
 
+def _dropped(users, rec):
+    Recommendation.objects.filter(pk=rec.pk).update(in_source=False)  # a correction dropped it
+    rec.refresh_from_db()
+    return rec
+
+
 def _answered_b(users, rec):
     return approved(
         rec, users["lead_handler"], users["staff"], category="B", promised_on=in_days(5)
@@ -146,6 +152,12 @@ STEPS = {
         _answered_b,
         lambda rec: {"body": "已开工"},
         lambda rec: rec.progress_reports.exists(),
+    ),
+    "handling_close_dropped": (
+        STAFF,
+        _dropped,
+        lambda rec: {"note": "原文已删去这一条"},
+        lambda rec: rec.status == S.NOT_ACTIONABLE,
     ),
     "handling_finish_follow_up": (
         STAFF,

@@ -418,3 +418,53 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_items():
 
     queries_for("warm.txt", 1)  # people and organisations exist from here on
     assert queries_for("small.txt", 1) == queries_for("large.txt", 20)
+
+
+@pytest.mark.django_db
+def test_an_item_in_handling_dropped_by_a_correction_leaves_a_trace_and_is_announced(
+    staff, lead_department, django_capture_on_commit_callbacks
+):
+    """Was: the importer set in_source=False silently: no history, no event, no message."""
+    from recommendations import events
+    from recommendations.history import build_history
+
+    importer.import_edition(page(), RAW)
+    in_hand = rec("2.1")
+    workflow.assign(
+        in_hand, staff, lead_department=lead_department, deadline=datetime.date(2030, 1, 1)
+    )
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append((sender, kwargs["recommendation_id"], kwargs["actor_id"], kwargs["data"]))
+
+    events.workflow_event.connect(receiver, weak=False)
+    try:
+        tree = reflection_tree()
+        tree[1].children = []  # 2.1 (assigned) is gone
+        tree[0].children[1].children.pop()  # and 1.2.2 (never triaged)
+        with django_capture_on_commit_callbacks(execute=True):
+            importer.import_edition(page(tree=tree, content="v2"), RAW + "v2\n")
+        edition_id = Edition.objects.get().pk
+        dropped = [h for h in heard if h[0] == events.DROPPED_FROM_SOURCE]
+        # Only the item in handling: an untriaged item's loss needs nobody's decision.
+        assert dropped == [
+            (
+                events.DROPPED_FROM_SOURCE,
+                in_hand.pk,
+                None,
+                {"department_id": lead_department.pk, "edition_id": edition_id},
+            )
+        ]
+        entry = [e for e in build_history(rec("2.1")) if e.field == "原文"]
+        assert [(e.old, e.new, e.who) for e in entry] == [("在原文中", "已从原文移除", "系统")]
+
+        heard.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            importer.import_edition(page(content="v3"), RAW + "v3\n")  # printed again
+        assert not [h for h in heard if h[0] == events.DROPPED_FROM_SOURCE]
+    finally:
+        events.workflow_event.disconnect(receiver)
+    entries = [(e.old, e.new) for e in build_history(rec("2.1")) if e.field == "原文"]
+    assert entries == [("在原文中", "已从原文移除"), ("已从原文移除", "重新出现在原文")]
+    assert rec("2.1").status == "assigned"

@@ -24,7 +24,7 @@ from recommendations.views.lists import count_each, list_rows, paginate
 
 RECENT = 8
 # The handling loop's steps that get a card of their own.
-CARD_STEPS = ("to_sign", "review", "follow_up")
+CARD_STEPS = ("to_sign", "review", "follow_up", "dropped")
 MAX_TAG_BARS = 15
 
 
@@ -79,11 +79,22 @@ def _compute_figures(today):
         .annotate(n=Count("*"))
         .order_by("-n", "tag__name")[:MAX_TAG_BARS]
     )
-    points = Recommendation.objects.current().points()
+    # Over every point: the current ones for each step, and those dropped from their source
+    # while in handling (the list's step filter shows them without 包含已移除).
+    current = Q(in_source=True)
     return {
         # The loop's steps, counted by the same querysets as the list's 办理环节 filter.
-        "steps": points.order_by().aggregate(
-            **{step: Count("pk", filter=queries.condition(step, today)) for step in CARD_STEPS}
+        "steps": Recommendation.objects.points()
+        .order_by()
+        .aggregate(
+            **{
+                step: Count(
+                    "pk",
+                    filter=queries.condition(step, today)
+                    & (Q() if step in queries.REMOVED_STEPS else current),
+                )
+                for step in CARD_STEPS
+            }
         ),
         "status": by_status,
         "overdue": overdue,
@@ -295,6 +306,11 @@ def _loop_sections(user, current, today) -> list[dict]:
     if user.is_portal_staff:
         add(_("待审核的答复"), queries.at_step(points, "review"), _list_url(step="review"))
         add(
+            _("原文已移除、仍在办理的条目(请确定是否不再办理)"),
+            queries.at_step(Recommendation.objects.points(), "dropped"),
+            _list_url(step="dropped"),
+        )
+        add(
             _("待审批的退回申请"),
             queries.at_step(points, "return_open"),
             _list_url(step="return_open"),
@@ -348,7 +364,11 @@ def my_work(request):
     if user.is_handler:
         department = user.department
         co_ids = CoDepartment.objects.filter(department=department).values("recommendation_id")
-        mine = current.filter(Q(lead_department=department) | Q(pk__in=co_ids))
+        # With the items dropped from their source while in handling (badged in the list):
+        # the department keeps them until staff close them out.
+        mine = Recommendation.objects.in_work().filter(
+            Q(lead_department=department) | Q(pk__in=co_ids)
+        )
         open_items = _overdue_first(mine.open(), today)
         counted["handler"] = open_items
         counted["handler_overdue"] = mine.overdue(today)
