@@ -37,7 +37,11 @@ TTL = 900  # seconds; a backstop only: every tracked write moves the versions
 LOCK_SECONDS = 30
 WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.02
-COMPUTE_SLOTS = 2
+# One per worker process: a cold computation is CPU work, in Python (which holds the GIL) and
+# in PostgreSQL; with 2 workers on 2 cores a second one per worker only queued at the CPU and
+# took the cores from cached pages and /healthz (measured, bench/RESULTS.md: /healthz p95
+# during 8 cold searches fell from 190–275 ms to 72–99 ms on a loaded machine).
+COMPUTE_SLOTS = 1
 _computing = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
 # What every list-like figure (the list, its facets, the dashboard) reads.
