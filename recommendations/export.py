@@ -2,7 +2,8 @@
 
 Rows are read with ``QuerySet.iterator(chunk_size=…)``; the tags and co-departments are
 fetched once per chunk. Cells that a spreadsheet would take for a formula are prefixed
-with an apostrophe, so a heading such as ``=HYPERLINK(…)`` stays text.
+with an apostrophe, so a heading such as ``=HYPERLINK(…)`` stays text
+(tests/test_export_formula_walk.py puts such texts into every exported field).
 """
 
 import csv
@@ -14,7 +15,9 @@ from openpyxl import Workbook
 from recommendations.models import CoDepartment, Recommendation, RecommendationTag
 
 CHUNK_SIZE = 2000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The full-width signs too: Chinese input methods type them, and a spreadsheet that converts
+# full-width input may read ＝… as a formula; a leading apostrophe costs nothing.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def columns():
