@@ -83,40 +83,32 @@ def check_text(text: str, name: str) -> None:
     )
 
 
-# The parser's messages (English, stable prefixes) and what staff read instead.
-_PARSER_MESSAGES = [
-    ("the file is empty", "文件是空的"),
-    ("this is a pdf file", "这是 PDF 文件,不是版面文本;请先提取其中的文字(另存为 .txt)再导入"),
-    (
-        "this is a word document (.docx)",
-        "这是 Word 文档(.docx),不是版面文本;请先另存为纯文本(.txt)再导入",
+# What staff read for each of the parser's refusals, by its code (newspaper/errors.py CODES).
+PARSER_MESSAGES = {
+    "empty": "文件是空的",
+    "pdf": "这是 PDF 文件,不是版面文本;请先提取其中的文字(另存为 .txt)再导入",
+    "word_docx": "这是 Word 文档(.docx),不是版面文本;请先另存为纯文本(.txt)再导入",
+    "word_doc": "这是 Word 文档(.doc),不是版面文本;请先另存为纯文本(.txt)再导入",
+    "zip": "这是 ZIP 压缩包,不是版面文本",
+    "binary": "这是二进制文件,不是版面文本",
+    "encoding": "文件既不是 UTF-8 也不是 GB18030/GBK 编码的文本(可能是二进制文件或其他编码)",
+    "no_article": (
+        "没有找到文章:版面上需要有标题,后接署名(如“区科信局局长 张三”)或“本报讯(记者 …)”一行"
     ),
-    (
-        "this is a word document",
-        "这是 Word 文档(.doc),不是版面文本;请先另存为纯文本(.txt)再导入",
-    ),
-    ("this is a zip archive", "这是 ZIP 压缩包,不是版面文本"),
-    ("this is a binary file", "这是二进制文件,不是版面文本"),
-    (
-        "the file is neither utf-8 nor gb18030",
-        "文件既不是 UTF-8 也不是 GB18030/GBK 编码的文本(可能是二进制文件或其他编码)",
-    ),
-    (
-        "no article found",
-        "没有找到文章:版面上需要有标题,后接署名(如“区科信局局长 张三”)或“本报讯(记者 …)”一行",
-    ),
-    ("expected", "读取的不是文本文件的内容"),
-]
+    "not_bytes": "读取的不是文本文件的内容",
+    "not_text": "读取的不是文本文件的内容",
+}
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def message_of(error: PageError) -> str:
     """ "page.txt 第 3 行:…" in Chinese for a refusal from the parser or from these checks."""
-    text = error.message
-    lowered = text.lower()
-    known = (chinese for prefix, chinese in _PARSER_MESSAGES if lowered.startswith(prefix))
-    text = next(known, text if _CJK.match(text) else "无法读取这个版面")
+    # A refusal of these checks or the importer is written in Chinese; one of the parser's is
+    # shown by its code. Anything else (English, unknown) is never shown raw.
+    text = PARSER_MESSAGES.get(getattr(error, "code", None)) or (
+        error.message if _CJK.match(error.message) else "无法读取这个版面"
+    )
     where = error.source_name if error.line is None else f"{error.source_name} 第 {error.line} 行"
     return f"{where}:{text}"
 

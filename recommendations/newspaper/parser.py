@@ -55,12 +55,12 @@ def _line_count(text: str) -> int:
 def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
     """Parse the text of one page. Raises PageError when no article can be found."""
     if not isinstance(text, str):
-        raise PageError("expected text (str); use parse_bytes for raw bytes", name)
+        raise PageError("expected text (str); use parse_bytes for raw bytes", name, code="not_text")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise PageError("the file is empty", name)
+        raise PageError("the file is empty", name, code="empty")
     paras = split_paragraphs(text)
     headers, banner = find_headers(paras)
     if not headers:
@@ -70,6 +70,7 @@ def parse_page(text: str, name: str, sha256: str | None = None) -> Edition:
             "no article found: no title followed by a byline "
             "(e.g. “区科信局局长 张三”) or a 本报讯(记者 …) line",
             name,
+            code="no_article",
         )
     warnings: list[Warning] = []
     series = None

@@ -35,3 +35,29 @@ def test_text_before_first_article_is_reported():
     )
     [w] = [w for w in ed.warnings if w.kind == "unassigned_text"]
     assert w.lines == [1] and w.article is None
+
+
+def test_every_refusal_carries_a_stable_code():
+    from recommendations.newspaper import decode
+    from recommendations.newspaper.errors import CODES
+
+    refused = {
+        b"": "empty",
+        b"%PDF-1.7 ...": "pdf",
+        b"\xd0\xcf\x11\xe0 doc": "word_doc",
+        b"PK\x03\x04 word/document.xml": "word_docx",
+        b"PK\x03\x04 other": "zip",
+        b"text\x00binary": "binary",
+        b"abc \x81\x30\xff\xfa def": "encoding",
+    }
+    for data, code in refused.items():
+        with pytest.raises(PageError) as info:
+            decode.decode_page(data, "x.txt")
+        assert info.value.code == code, (data, info.value)
+    with pytest.raises(PageError) as info:
+        parse_page(page("只有一段没有标题的文字。"), "x.txt")
+    assert info.value.code == "no_article"
+    with pytest.raises(PageError) as info:
+        parse_page(b"bytes", "x.txt")
+    assert info.value.code == "not_text"
+    assert {"empty", "pdf", "word_doc", "word_docx", "zip", "binary", "encoding"} <= set(CODES)
