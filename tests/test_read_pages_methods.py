@@ -67,7 +67,7 @@ def test_every_action_url_of_the_item_page_answers_a_browser_s_get_with_the_item
     """A reload or a shared link of any form's action URL lands on the item, for every role the
     walk tries, and writes nothing."""
     names = _item_action_names()
-    assert len(names) >= 19, names  # the item page's forms: 5 actions, 12 steps, 2 supervision
+    assert len(names) >= 20, names  # the item page's forms: 5 actions, 13 steps, 2 supervision
     version = item.version
     for user in (staff, handler):
         client.force_login(user)

@@ -30,6 +30,7 @@ TYPED_FIELD = {
     "handling_record_verdict": "note",
     "handling_report_progress": "body",
     "handling_finish_follow_up": "note",
+    "handling_close_dropped": "note",
 }
 
 
