@@ -106,3 +106,19 @@ def test_a_malformed_trusted_proxy_is_an_error():
     result = run_django(SETUP, **PROD, TRUSTED_PROXIES="10.0.0.5,nginx-host")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
+
+
+@pytest.mark.django_db
+def test_connections_plan_with_the_ssd_page_cost():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+
+
+@pytest.mark.parametrize("value", ["fast", "0", "-1", "nan"])
+def test_a_malformed_page_cost_is_an_error_not_a_default(value):
+    result = run_django(SETUP, **PROD, DB_RANDOM_PAGE_COST=value)
+    assert result.returncode != 0
+    assert "DB_RANDOM_PAGE_COST" in result.stderr
