@@ -183,3 +183,31 @@ def _fail(batch, message: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.FAILED, error=message, stage=""
     )
+
+
+def clean_old_batches(now=None) -> int:
+    """Delete the batches ImportBatch.old() names, with their files; returns how many."""
+    batches = ImportBatch.old(now)
+    count = batches.count()
+    batches.delete()
+    return count
+
+
+def retry(batch) -> None:
+    """Run an interrupted batch again from the step it was in (the caller checked `stalled`):
+    its parsing, or its import. An all-or-nothing import that was cut off wrote nothing; a
+    file-by-file one meets the files it stored as already imported (importer identity)."""
+    from imports import tasks
+
+    if batch.status == ImportBatch.Status.PREPARING:
+        batch.progress_done = 0
+        batch.stage = ""
+        batch.save(update_fields=["progress_done", "stage", "updated_at"])
+        tasks.queue_prepare(batch)
+        return
+    batch.files.update(imported=None, result="")
+    batch.status = ImportBatch.Status.QUEUED
+    batch.progress_done = 0
+    batch.stage = ""
+    batch.save(update_fields=["status", "progress_done", "stage", "updated_at"])
+    tasks.queue_apply(batch)

@@ -5,12 +5,21 @@ The batch lives in the database (keyed by a random token in its URL), so its pre
 a page refresh and the import can run in a worker; cancelling deletes it, leaving no trace.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# A running batch records a step after every file (a page takes well under a second), so one
+# without a step for this long has lost its worker (killed, or the machine restarted): a killed
+# worker leaves its job "doing" for ever and never reaches jobs._fail.
+STALE_AFTER = datetime.timedelta(minutes=30)
+# Finished, failed, cancelled-by-neglect and interrupted batches are deleted after this long
+# (clean_import_batches, also run every night by the worker).
+KEEP_FOR = datetime.timedelta(days=7)
 
 
 class ImportBatch(models.Model):
@@ -55,6 +64,26 @@ class ImportBatch(models.Model):
     @property
     def running(self) -> bool:
         return self.status in (self.Status.PREPARING, self.Status.QUEUED, self.Status.IMPORTING)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but with no step for STALE_AFTER: its worker is gone (shown as 已中断)."""
+        return self.running and timezone.now() - self.updated_at > STALE_AFTER
+
+    @property
+    def in_progress(self) -> bool:
+        return self.running and not self.stalled
+
+    @property
+    def status_label(self) -> str:
+        return _("已中断") if self.stalled else self.get_status_display()
+
+    @classmethod
+    def old(cls, now=None):
+        """Batches no one needs any more: untouched for KEEP_FOR (far beyond STALE_AFTER, so a
+        batch still running is never among them). An interrupted all-or-nothing import wrote
+        nothing; what a file-by-file one stored is in the catalogue, not in the batch."""
+        return cls.objects.filter(updated_at__lt=(now or timezone.now()) - KEEP_FOR)
 
     @property
     def percent(self) -> int:

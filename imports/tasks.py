@@ -25,3 +25,10 @@ def queue_prepare(batch) -> None:
 def queue_apply(batch) -> None:
     token = str(batch.pk)
     transaction.on_commit(lambda: apply_batch.defer(token=token))
+
+
+@app.periodic(cron="17 3 * * *", periodic_id="import_cleanup")
+@app.task(name="imports.clean_old_batches", queue="periodic", queueing_lock="import_cleanup")
+def clean_old_batches(timestamp: int) -> None:
+    """Every night: the import batches untouched for a week go (jobs.clean_old_batches)."""
+    jobs.clean_old_batches()

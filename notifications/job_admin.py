@@ -48,6 +48,7 @@ TASKS = {
     "notifications.daily_reminders": _("每日提醒"),
     "imports.prepare": _("导入:解析上传的版面"),
     "imports.apply": _("导入:写入确认的版面"),
+    "imports.clean_old_batches": _("导入:清理一周未动的导入批次"),
 }
 QUEUES = {
     "notifications": _("消息"),

@@ -207,6 +207,11 @@ class EditionAdmin(admin.ModelAdmin):
                 view(admin_import.cancel_batch),
                 name="recommendations_edition_import_cancel",
             ),
+            path(
+                "import/<uuid:token>/retry/",
+                view(admin_import.retry_batch),
+                name="recommendations_edition_import_retry",
+            ),
             *super().get_urls(),
         ]
 

@@ -8,6 +8,8 @@
 3. Confirm queues the import job (all or nothing by default, or file by file); cancel deletes
    the batch, leaving no trace. The page follows the job's progress and shows every file's
    outcome.
+4. A batch whose worker died (no progress for imports.models.STALE_AFTER) shows as 已中断,
+   with 重试 (run the step again) or 放弃 (delete it).
 """
 
 from django import forms
@@ -134,7 +136,7 @@ def import_batch(request, admin_site, token):
         **admin_site.each_context(request),
         "title": _("导入版面:预览与确认")
         if batch.status == ImportBatch.Status.READY
-        else _("导入版面:%(status)s") % {"status": batch.get_status_display()},
+        else _("导入版面:%(status)s") % {"status": batch.status_label},
         "opts": Edition._meta,
         "batch": batch,
         "uploads": uploads,
@@ -182,7 +184,7 @@ def confirm_batch(request, admin_site, token):
 @require_POST
 def cancel_batch(request, admin_site, token):
     batch = _batch_for(request, token)
-    if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.IMPORTING):
+    if batch.in_progress and batch.status != ImportBatch.Status.PREPARING:
         messages.error(request, _("导入已开始,不能取消;请等待它完成。"))
         return redirect(_batch_url(batch))
     was_done = batch.status == ImportBatch.Status.DONE
@@ -190,3 +192,18 @@ def cancel_batch(request, admin_site, token):
     if not was_done:
         messages.success(request, _("已取消这次导入,没有写入任何数据。"))
     return redirect("admin:recommendations_edition_import")
+
+
+@staff_member_required
+@require_POST
+def retry_batch(request, admin_site, token):
+    """Run an interrupted batch (ImportBatch.stalled: its worker is gone) again."""
+    with transaction.atomic():
+        batch = _batch_for(request, token)
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not batch.stalled:
+            messages.error(request, _("这批文件没有中断,不需要重试。"))
+            return redirect(_batch_url(batch))
+        jobs.retry(batch)
+    messages.success(request, _("已重新开始。"))
+    return redirect(_batch_url(batch))
