@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-prereqs setup install lint format serve bench db-stop migrations-check clean-local
+.PHONY: run test test-prereqs setup install lint format serve bench drill db-stop migrations-check clean-local
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ serve: install
 # The benchmark builds and drops its own databases; it needs no dev data.
 bench: install
 	$(PY) -m bench
+
+# The restart drill: bin/serve on its own throw-away PostgreSQL, which is stopped and started
+# again under a bounded load; fails if any request after the restart fails (portal/drill.py).
+drill: install
+	bash bin/drill
 
 db-stop:
 	@if [ -x $(PY) ]; then $(PY) -m portal.embedded_db stop; fi
