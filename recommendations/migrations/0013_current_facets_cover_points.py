@@ -4,18 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recommendations', '0012_track_in_source'),
+        ("recommendations", "0012_track_in_source"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='recommendation',
-            name='rec_current_facets',
+            model_name="recommendation",
+            name="rec_current_facets",
         ),
         migrations.AddIndex(
-            model_name='recommendation',
-            index=models.Index(condition=models.Q(('in_source', True)), fields=['status', 'depth', 'lead_department', 'answer_category', 'deadline'], include=('id', 'article', 'is_container', 'assigned_at', 'promised_on'), name='rec_current_facets'),
+            model_name="recommendation",
+            index=models.Index(
+                condition=models.Q(("in_source", True)),
+                fields=["status", "depth", "lead_department", "answer_category", "deadline"],
+                include=("id", "article", "is_container", "assigned_at", "promised_on"),
+                name="rec_current_facets",
+            ),
         ),
     ]
