@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from recommendations.models import Article, Edition, Recommendation
 from tests import test_screens
+from tests.conftest import PASSWORD
 from tests.test_browser import OUTPUT
 from tests.test_screens import LAYOUT_PROBE, WIDTHS, serious_violations
 
