@@ -289,13 +289,21 @@ def bulk(base_url: str, target: dict) -> dict:
     client = Client(base_url, target["session_cookie"])
     status, html, _ = client.get(target["path"])
     if status != 200:
-        return {"items": target["items"], "status": status, "seconds": None, "assigned": None}
+        return {
+            "requested": target["requested"],
+            "items": target["items"],
+            "status": status,
+            "seconds": None,
+            "assigned": None,
+            "items_per_s": None,
+        }
     parts = urlsplit(base_url)
     client.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=BULK_TIMEOUT_S)
     status, _, elapsed = client.post(target["path"], target["data"], html)
     shown = client.get(target["path"])[1] if status == 302 else ""
     done = _BULK_DONE.search(shown)
     return {
+        "requested": target["requested"],
         "items": target["items"],
         "status": status,
         "seconds": round(elapsed, 1),

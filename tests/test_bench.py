@@ -118,7 +118,9 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path):
     assert use["isolation"]["healthz_requests"] > 0 and use["isolation"]["errors"] == 0
     assert all(isinstance(q["queries_cold"], int) for name, q in size["queries"].items())
     bulk = size["bulk"]
-    assert bulk["status"] == 302 and bulk["assigned"] == bulk["items"] > 0, bulk
+    # The mixed load may have moved one of these items on: "at least" is judged at full size.
+    assert bulk["status"] == 302 and bulk["items"] >= bulk["requested"] == 40
+    assert bulk["items"] >= bulk["assigned"] > 0
     notified = results["notifications"]
     assert notified["sending"]["emails"] == 10 and notified["sending"]["emails_per_s"] > 0
     assert notified["request"]["requests"] == 9 and notified["request"]["with_ms"] > 0
