@@ -228,6 +228,46 @@ def test_bulk_created_items_are_searchable():
 
 
 @pytest.mark.django_db
+def test_imported_items_have_the_columns_of_an_item_made_by_the_orm():
+    # The importer writes new items with COPY, bypassing the model: every column it does not
+    # set must still come out as the model's default.
+    importer.import_edition(page(), RAW)
+    item = rec("1.1")
+    made = Recommendation.objects.create(
+        article=item.article,
+        parent=item.parent,
+        number="9",
+        heading=item.heading,
+        text=item.text,
+    )
+    set_by_import = {"id", "number", "order", "depth", "marker", "place", "source_lines"}
+    set_by_import |= {"is_container", "created_at", "updated_at"}
+    imported = Recommendation.objects.filter(pk=item.pk).values().get()
+    orm = Recommendation.objects.filter(pk=made.pk).values().get()
+    assert {k: v for k, v in imported.items() if k not in set_by_import} == {
+        k: v for k, v in orm.items() if k not in set_by_import
+    }
+    assert item.created_at == item.updated_at and item.created_at is not None
+
+
+@pytest.mark.django_db
+def test_a_correction_adding_sections_and_points_links_them_to_their_parents():
+    importer.import_edition(page(), RAW)
+    tree = reflection_tree()
+    tree[1].children.append(node("2.2", None, "引进团队"))
+    tree.append(node("3", "三、", "优化服务", [node("3.1", "一是", "简化审批")]))
+
+    result = importer.import_edition(page(tree=tree, content="v2"), RAW + "v2\n")
+
+    assert result.created == 3
+    assert rec("2.2").parent == rec("2")
+    assert rec("3.1").parent == rec("3")
+    assert rec("3").is_container and not rec("3.1").is_container
+    assert rec("3.1").place == "三、1"
+    assert Recommendation.objects.filter(search_chars__contains="审批").get() == rec("3.1")
+
+
+@pytest.mark.django_db
 def test_points_deeper_than_three_levels_are_folded_into_their_ancestor():
     deep = node(
         "1.1.1",
