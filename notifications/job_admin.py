@@ -49,6 +49,7 @@ TASKS = {
     "imports.prepare": _("导入:解析上传的版面"),
     "imports.apply": _("导入:写入确认的版面"),
     "imports.clean_old_batches": _("导入:清理一周未动的导入批次"),
+    "recommendations.compact_list_counts": _("合并列表计数"),
 }
 QUEUES = {
     "notifications": _("消息"),

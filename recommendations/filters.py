@@ -20,6 +20,7 @@ from recommendations.models import (
     Byline,
     CoDepartment,
     Department,
+    ListCount,
     Organization,
     Person,
     Recommendation,
@@ -244,16 +245,36 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+# Parameters that are neither facets nor display choices: any of them narrows the match, so the
+# counts kept in ListCount (over every current point) no longer apply.
+_DISPLAY = ("sort", "kind")
+
+
+def _plain(cleaned) -> bool:
+    """Whether the match is every current point: no search, article, due date, step, removed
+    items, supervision or item kind other than points."""
+    return (cleaned.get("kind") or "points") == "points" and not any(
+        value not in (None, "", False)
+        for name, value in cleaned.items()
+        if name not in RecommendationFilter.FACETS and name not in _DISPLAY
+    )
+
+
 def list_figures(filterset: RecommendationFilter) -> dict:
     """The list's total, the counts of every facet and (for a search) the first RANKED_IDS ids
-    in rank order, from ONE statement over ONE match.
+    in rank order, from ONE statement.
 
     The match is the list filtered by every parameter that is not a facet (the search, the
     article, "due within", removed items). Each chosen facet parameter becomes a flag per
     matching item, so a facet counts over the items whose other flags hold (the alternatives to
     a chosen value stay visible) without running the match again; the total and the ranking
     use the items whose flags all hold. Authors and organisations are counted per article first
-    and then per distinct signer, which keeps them exact (an organisation may sign twice)."""
+    and then per distinct signer, which keeps them exact (an organisation may sign twice).
+
+    While the match is every current point (_plain), what counts over all of them is read from
+    ListCount instead (the whole list, and a chosen facet's own counts when it is the only one
+    chosen), and the match keeps only the items that a facet still counts over: those passing
+    all chosen flags but one, so two chosen values read their union rather than every item."""
     filterset.form.is_valid()
     if "q" in filterset.form.errors:  # nothing matches an invalid search: nothing to count
         return _figures_from_rows([], ranked=False)
@@ -262,6 +283,7 @@ def list_figures(filterset: RecommendationFilter) -> dict:
     chosen = [n for n in RecommendationFilter.FACETS if cleaned.get(n) not in (None, "")]
     base = filterset._filtered(filterset.queryset.all(), skip=RecommendationFilter.FACETS)
     ranked = "search_rank" in base.query.annotations
+    plain = _plain(cleaned) and not ranked
     flags = {
         f"f_{name}": ExpressionWrapper(
             facet_condition(name, cleaned[name], today), output_field=BooleanField()
@@ -272,6 +294,15 @@ def list_figures(filterset: RecommendationFilter) -> dict:
     hits_sql, hits_params = (
         base.order_by().annotate(**flags).values(*columns).query.sql_with_params()
     )
+    if plain and chosen:
+        held = " + ".join(f"{_q(flag)}::int" for flag in flags)
+        hits_sql = (
+            f"SELECT * FROM ({hits_sql}) AS matched WHERE {held} >= {max(1, len(chosen) - 1)}"
+        )
+
+    def stored(name=None) -> bool:
+        """Whether `name`'s counts (the total's for None) are those of every current point."""
+        return plain and (not chosen or chosen == [name])
 
     def where(but=None):
         held = [_q(f"f_{name}") for name in chosen if name != but]
@@ -283,29 +314,53 @@ def list_figures(filterset: RecommendationFilter) -> dict:
     byline_aff = Byline.affiliations.through._meta.db_table
     affiliation = Byline.affiliations.field.related_model._meta.db_table
     person, organization = Person._meta.db_table, Organization._meta.db_table
+
+    def kept(facet):
+        return f"SELECT '{facet}', key, NULL, n, NULL FROM counts WHERE facet = '{facet}'"
+
     params = [*hits_params]
-    parts = [f"SELECT 'total', NULL, NULL, count(*), NULL::int[] FROM hits WHERE {where()}"]
+    if stored():
+        parts = [
+            "SELECT 'total', NULL, NULL, COALESCE(sum(n), 0)::bigint, NULL::int[] FROM counts "
+            "WHERE facet = 'total'"
+        ]
+    else:
+        parts = [f"SELECT 'total', NULL, NULL, count(*), NULL::int[] FROM hits WHERE {where()}"]
     for name, column in COLUMN_FACETS:
         parts.append(
-            f"SELECT '{name}', {_q(column)}::text, NULL, count(*), NULL FROM hits "
+            kept(name)
+            if stored(name)
+            else f"SELECT '{name}', {_q(column)}::text, NULL, count(*), NULL FROM hits "
             f"WHERE {where(name)} AND {_q(column)} IS NOT NULL GROUP BY {_q(column)}"
         )
     # Recommendation.late() in SQL: past the deadline, neither closed nor awaiting review.
     stopped = Recommendation.CLOCK_STOPPED_STATUSES
     closed = ", ".join(["%s"] * len(stopped))
+    if stored("deadline"):
+        # Overdue depends on the day: the kept deadlines of running clocks before today.
+        parts.append(
+            "SELECT 'deadline', 'overdue', NULL, COALESCE(sum(n), 0)::bigint, NULL FROM counts "
+            f"WHERE facet = 'open_deadline' AND key < %s UNION ALL {kept('deadline')}"
+        )
+        params.append(today.isoformat())
+    else:
+        parts.append(
+            "SELECT 'deadline', 'overdue', NULL, count(*) FILTER (WHERE deadline < %s "
+            f"AND status NOT IN ({closed})), NULL FROM hits WHERE {where('deadline')} "
+            "UNION ALL SELECT 'deadline', 'none', NULL, count(*) FILTER (WHERE deadline IS NULL), "
+            f"NULL FROM hits WHERE {where('deadline')}"
+        )
+        params += [today, *stopped]
     parts.append(
-        "SELECT 'deadline', 'overdue', NULL, count(*) FILTER (WHERE deadline < %s "
-        f"AND status NOT IN ({closed})), NULL FROM hits WHERE {where('deadline')} "
-        "UNION ALL SELECT 'deadline', 'none', NULL, count(*) FILTER (WHERE deadline IS NULL), "
-        f"NULL FROM hits WHERE {where('deadline')}"
-    )
-    params += [today, *stopped]
-    parts.append(
-        f"SELECT 'tag', l.tag_id::text, NULL, count(*), NULL FROM hits "
+        kept("tag")
+        if stored("tag")
+        else f"SELECT 'tag', l.tag_id::text, NULL, count(*), NULL FROM hits "
         f"JOIN {rec_tag} l ON l.recommendation_id = hits.id WHERE {where('tag')} GROUP BY l.tag_id"
     )
     parts.append(
-        "SELECT 'department', dept::text, NULL, count(DISTINCT rec), NULL FROM ("
+        kept("department")
+        if stored("department")
+        else "SELECT 'department', dept::text, NULL, count(DISTINCT rec), NULL FROM ("
         f"SELECT id AS rec, lead_department_id AS dept FROM hits WHERE {where('department')} "
         "AND lead_department_id IS NOT NULL UNION ALL "
         f"SELECT hits.id, c.department_id FROM hits JOIN {co} c ON c.recommendation_id = hits.id "
@@ -324,11 +379,23 @@ def list_figures(filterset: RecommendationFilter) -> dict:
         ),
     }
     for name, (pairs, table) in signers.items():
+        per = (
+            "SELECT key::int AS article_id, n FROM counts WHERE facet = 'article'"
+            if stored(name)
+            else f"SELECT article_id, count(*) AS n FROM hits WHERE {where(name)} "
+            "GROUP BY article_id"
+        )
+        # Summed per signer first; names are looked up only for the busiest (those at least as
+        # busy as the last one offered), which keeps the name order among equal counts.
+        sums = (
+            f"SELECT s.signer, sum(per.n)::bigint AS n FROM ({per}) AS per "
+            f"JOIN ({pairs}) AS s ON s.article_id = per.article_id GROUP BY s.signer"
+        )
         parts.append(
-            f"(SELECT '{name}', s.signer::text, t.name, sum(per.n)::bigint, NULL FROM "
-            f"(SELECT article_id, count(*) AS n FROM hits WHERE {where(name)} "
-            f"GROUP BY article_id) AS per JOIN ({pairs}) AS s ON s.article_id = per.article_id "
-            f"JOIN {table} t ON t.id = s.signer GROUP BY s.signer, t.name "
+            f"(WITH sums AS MATERIALIZED ({sums}) "
+            f"SELECT '{name}', sums.signer::text, t.name, sums.n, NULL FROM sums "
+            f"JOIN {table} t ON t.id = sums.signer WHERE sums.n >= COALESCE((SELECT n FROM sums "
+            f"ORDER BY n DESC OFFSET {MAX_NAMED_FACET_OPTIONS - 1} LIMIT 1), 0) "
             f"ORDER BY 4 DESC, t.name LIMIT {MAX_NAMED_FACET_OPTIONS})"
         )
     if ranked:
@@ -336,7 +403,18 @@ def list_figures(filterset: RecommendationFilter) -> dict:
             "SELECT 'ranked', NULL, NULL, NULL, (array_agg(id ORDER BY search_rank DESC, "
             f'article_id, "order", id))[1:{RANKED_IDS}] FROM hits WHERE {where()}'
         )
-    sql = f"WITH hits AS MATERIALIZED ({hits_sql}) " + " UNION ALL ".join(parts)
+    ctes = []
+    if plain and not chosen:  # every figure is kept or read from an index
+        params = params[len(hits_params) :]
+    else:
+        ctes.append(f"hits AS MATERIALIZED ({hits_sql})")
+    if plain:
+        # The kept rows summed: one per (facet, key) once compacted (ListCount.compact).
+        ctes.append(
+            f"counts AS MATERIALIZED (SELECT facet, key, sum(n)::bigint AS n FROM "
+            f"{ListCount._meta.db_table} GROUP BY facet, key HAVING sum(n) <> 0)"
+        )
+    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

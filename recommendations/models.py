@@ -12,7 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -824,3 +824,42 @@ pghistory.track(
     model_name="CommentEvent",
     append_only=True,
 )(Comment)
+
+
+class ListCount(models.Model):
+    """The unfiltered list's figures (current points) per facet value, kept by the database.
+
+    Statement-level triggers on the items, their tags and their co-departments (migration
+    0014_list_counts) add one row of differences per changed (facet, key) to this table in the
+    writing transaction itself, so every path (views, admin, importer, bulk, jobs, a bare
+    QuerySet.update()) is counted alike and a reader's snapshot sees counts that match exactly
+    the rows it can see. Rows are only ever added, never updated, so concurrent writers take no
+    row locks here (a counter row per value would make every transition of one status queue
+    behind the others until they commit, and could deadlock); a figure is the sum of its
+    rows. `compact()` folds them into one row per (facet, key) now and then.
+
+    facet: total ('' key), status, level, answer_category, lead_department, deadline ('none'),
+    tag, department (lead or co, each item once) and article (the author and organisation
+    facets sum their articles' counts)."""
+
+    facet = models.CharField(max_length=20)
+    key = models.CharField(max_length=40, blank=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("列表计数")
+        verbose_name_plural = _("列表计数")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.facet}:{self.key} {self.n:+d}"
+
+    @classmethod
+    def compact(cls) -> int:
+        """Fold the rows of each (facet, key) into one (dropping those that sum to nothing);
+        returns how many rows it folded. Safe beside concurrent writers and another compaction:
+        it takes only rows committed before it started, and sums exactly those. Run every few
+        minutes by the worker (recommendations/tasks.py)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT portal_compact_list_counts()")
+            return cursor.fetchone()[0]
