@@ -229,7 +229,8 @@ RANKED_IDS = 1000
 
 # The columns a matching item brings into the figures: all in the covering index
 # rec_current_facets, so without a search the match is an index-only scan. A search adds its
-# rank and the printed order that breaks its ties.
+# rank and the printed order that breaks its ties, both from the search document
+# (search.search_queryset), so a search reads that narrow table and the index, not the rows.
 _HIT_COLUMNS = ("id", "article_id", "status", "depth", "lead_department_id")
 _HIT_COLUMNS += ("answer_category", "deadline")
 # Facets over a column of the item itself: (parameter, column).
@@ -290,7 +291,7 @@ def list_figures(filterset: RecommendationFilter) -> dict:
         )
         for name in chosen
     }
-    columns = [*_HIT_COLUMNS, *(["order", "search_rank"] if ranked else []), *flags]
+    columns = [*_HIT_COLUMNS, *(["search_order", "search_rank"] if ranked else []), *flags]
     hits_sql, hits_params = (
         base.order_by().annotate(**flags).values(*columns).query.sql_with_params()
     )
@@ -399,9 +400,11 @@ def list_figures(filterset: RecommendationFilter) -> dict:
             f"ORDER BY 4 DESC, t.name LIMIT {MAX_NAMED_FACET_OPTIONS})"
         )
     if ranked:
+        # A top-N sort: only the first RANKED_IDS of a common word's tens of thousands.
         parts.append(
-            "SELECT 'ranked', NULL, NULL, NULL, (array_agg(id ORDER BY search_rank DESC, "
-            f'article_id, "order", id))[1:{RANKED_IDS}] FROM hits WHERE {where()}'
+            "SELECT 'ranked', NULL, NULL, NULL, ARRAY(SELECT id FROM hits "
+            f"WHERE {where()} ORDER BY search_rank DESC, article_id, search_order, id "
+            f"LIMIT {RANKED_IDS})"
         )
     ctes = []
     if plain and not chosen:  # every figure is kept or read from an index

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
@@ -398,6 +398,15 @@ def protect_handled(collector, field, sub_objs, using):
     models.CASCADE(collector, field, sub_objs, using)
 
 
+SEARCH_DOCUMENT_TABLE = "recommendations_searchdocument"
+# One search document from a recommendation row (as NEW in the trigger, or a table alias in the
+# migration that fills the table): what SearchDocument's columns hold, in their order.
+SEARCH_DOCUMENT_ROW = (
+    '{row}.id, {row}.article_id, {row}."order", lower(normalize({row}.heading, NFKC)), '
+    "strip(to_tsvector('simple', {row}.search_words)), to_tsvector('simple', {row}.search_chars)"
+)
+
+
 class Recommendation(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("待研判")
@@ -504,21 +513,10 @@ class Recommendation(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # Search: Chinese is tokenised in Python (recommendations/search.py) because PostgreSQL's
-    # parser does not segment it. Words and character n-grams are two unweighted vectors, each
-    # with its own GIN index: a weighted query would make PostgreSQL recheck (and decompress)
-    # every candidate row's vector, so the index alone could not answer a common word.
+    # parser does not segment it. The tokens live here; their vectors and GIN indexes live in
+    # the narrow SearchDocument table, kept current by the trigger below.
     search_words = models.TextField(editable=False, blank=True, default="")
     search_chars = models.TextField(editable=False, blank=True, default="")
-    search_word_vector = models.GeneratedField(
-        expression=SearchVector("search_words", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-    search_char_vector = models.GeneratedField(
-        expression=SearchVector("search_chars", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -552,8 +550,6 @@ class Recommendation(models.Model):
             models.Index(fields=["depth", "status"], name="rec_depth_status"),
             models.Index(fields=["answer_category"], name="rec_answer_category"),
             models.Index(fields=["-updated_at"], name="rec_updated"),
-            GinIndex(fields=["search_word_vector"], name="rec_search_words"),
-            GinIndex(fields=["search_char_vector"], name="rec_search_chars"),
             # Covers the dashboard's and the list facets' GROUP BYs over current items, so they
             # are answered from the index alone instead of reading every row. is_container is
             # included because lists and figures count points only: without it every such scan
@@ -599,7 +595,36 @@ class Recommendation(models.Model):
                 END IF;
                 RETURN OLD;
                 """,
-            )
+            ),
+            # The search document follows its item on every path (save, bulk_create,
+            # bulk_update, QuerySet.update, SQL), as the generated columns it replaces did.
+            pgtrigger.Trigger(
+                name="search_document_follows",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf(
+                    "heading", "search_words", "search_chars", "article_id", "order"
+                )
+                | pgtrigger.Delete,
+                func=f"""
+                IF TG_OP = 'DELETE' THEN
+                    DELETE FROM {SEARCH_DOCUMENT_TABLE} WHERE recommendation_id = OLD.id;
+                    RETURN NULL;
+                END IF;
+                IF TG_OP = 'UPDATE' AND (NEW.heading, NEW.search_words, NEW.search_chars,
+                        NEW.article_id, NEW."order") IS NOT DISTINCT FROM (OLD.heading,
+                        OLD.search_words, OLD.search_chars, OLD.article_id, OLD."order") THEN
+                    RETURN NULL;
+                END IF;
+                INSERT INTO {SEARCH_DOCUMENT_TABLE}
+                    (recommendation_id, article_id, "order", heading, words, chars)
+                VALUES ({SEARCH_DOCUMENT_ROW.format(row="NEW")})
+                ON CONFLICT (recommendation_id) DO UPDATE SET
+                    article_id = EXCLUDED.article_id, "order" = EXCLUDED."order",
+                    heading = EXCLUDED.heading, words = EXCLUDED.words, chars = EXCLUDED.chars;
+                RETURN NULL;
+                """,
+            ),
         ]
 
     def __str__(self):
@@ -651,6 +676,46 @@ class Recommendation(models.Model):
             and self.status not in self.CLOCK_STOPPED_STATUSES
             and self.deadline < timezone.localdate()
         )
+
+
+class SearchDocument(models.Model):
+    """What a search reads of an item, one narrow row per recommendation, written only by the
+    recommendation's trigger (search_document_follows).
+
+    A search for a common word matches a quarter of the archive. Reading those matches from
+    the 2 KB recommendation rows, each with its vectors out of line in TOAST, cost ~130,000
+    buffers at 100,000 items; these rows hold only what matching, ranking and its tie-break
+    need (the table keeps them inline and uncompressed, see migration 0014), and the list's
+    other columns come from the covering index rec_current_facets.
+    """
+
+    recommendation = models.OneToOneField(
+        Recommendation,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the trigger deletes the document with its item
+        db_constraint=False,
+        related_name="search_document",
+    )
+    # Copies of the item's own columns: a search's match (signed by a name) and its ranking
+    # (the printed order breaks ties) are then answered from this table and the index alone.
+    article_id = models.BigIntegerField(db_index=True)
+    order = models.PositiveIntegerField()
+    heading = models.TextField()  # normalised: lower(normalize(heading, NFKC))
+    # Both unweighted: a weight in the query would make PostgreSQL recheck every candidate.
+    # words: jieba's words without positions (a words match is in any order);
+    # chars: bigrams with positions (phrases), then the single characters.
+    words = SearchVectorField()
+    chars = SearchVectorField()
+
+    class Meta:
+        db_table = SEARCH_DOCUMENT_TABLE
+        indexes = [
+            GinIndex(fields=["words"], name="rec_search_words"),
+            GinIndex(fields=["chars"], name="rec_search_chars"),
+        ]
+
+    def __str__(self):
+        return self.heading
 
 
 class RecommendationTag(models.Model):

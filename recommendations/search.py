@@ -3,9 +3,9 @@
 PostgreSQL's parser does not segment Chinese, so text is tokenised here (NFKC, lower case) and
 stored as space-separated tokens that the 'simple' configuration indexes as they are:
 
-- ``search_words`` (indexed as ``search_word_vector``): jieba's ``cut_for_search`` words, with
-  the domain dictionary ``search_dict.txt`` (大模型, 接诉即办, 数据底座 …).
-- ``search_chars`` (indexed as ``search_char_vector``): for every run of letters and digits
+- ``search_words`` (indexed as ``SearchDocument.words``): jieba's ``cut_for_search`` words,
+  with the domain dictionary ``search_dict.txt`` (大模型, 接诉即办, 数据底座 …).
+- ``search_chars`` (indexed as ``SearchDocument.chars``): for every run of letters and digits
   ("term run"; 人才, ai人才, 2025年), its overlapping bigrams in order followed by
   ``RUN_BREAK``; then each distinct single character. A run of one character only contributes
   its unigram.
@@ -18,6 +18,11 @@ A one-character run needs its unigram. Alternatively an item matches when it con
 jieba word of the query as a word (``search_words``), in any order. Lexemes only ever consist of
 letters and digits that the PostgreSQL parser keeps whole (checked for every such character), and
 they are quoted before they reach ``to_tsquery``: user text is never parsed as tsquery syntax.
+
+The vectors live in SearchDocument, a narrow table the recommendation's trigger keeps current,
+with a copy of the item's article, printed order and normalised heading: a search matches and
+ranks from that table and takes the list's other columns from a covering index, so it never
+reads the wide recommendation rows (models.SearchDocument).
 
 Limits: phrase positions stop at 16383 and a lexeme keeps at most 256 positions, so only the
 first ``MAX_DOCUMENT_CHARS`` characters of an item are indexed (far above any real item).
@@ -191,8 +196,9 @@ def query_terms(query: str) -> list[str]:
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
-class _NormalizedContains(Func):
-    """strpos(lower(normalize(field, NFKC)), needle) > 0: a ranking signal, not a filter."""
+class _Contains(Func):
+    """strpos(field, needle) > 0 over an already normalised field: a ranking signal, not a
+    filter."""
 
     arity = 2
     output_field = BooleanField()
@@ -201,8 +207,7 @@ class _NormalizedContains(Func):
         (hay_sql, hay_params), (needle_sql, needle_params) = (
             compiler.compile(expression) for expression in self.get_source_expressions()
         )
-        sql = f"(strpos(lower(normalize({hay_sql}, NFKC)), {needle_sql}) > 0)"
-        return sql, (*hay_params, *needle_params)
+        return f"(strpos({hay_sql}, {needle_sql}) > 0)", (*hay_params, *needle_params)
 
 
 # Articles signed by a person, or by someone for an organisation, whose name contains the needle.
@@ -250,6 +255,10 @@ def search_queryset(queryset, query: str):
     contains the query (issue #14). Rank: whole-word matches first, then exact-string matches,
     then items whose heading contains every run, then ts_rank (0 ≤ x < 1) within each group;
     a match by name only ranks below every match in the item's own text.
+
+    Every condition and the rank read the item's SearchDocument (one join by primary key);
+    ``search_order`` is its copy of the printed order, for rankings that break ties without
+    reading the recommendation rows (filters.list_figures).
     """
     parsed = parse_query(query or "")
     if parsed is None:
@@ -258,10 +267,10 @@ def search_queryset(queryset, query: str):
     words_q = SearchQuery(parsed.words_tsquery(), config="simple", search_type="raw")
     heading_has_runs = Q()
     for run in parsed.runs:
-        heading_has_runs &= Q(_NormalizedContains(F("heading"), Value(run)))
-    in_chars = Q(search_char_vector=chars_q)
+        heading_has_runs &= Q(_Contains(F("search_document__heading"), Value(run)))
+    in_chars = Q(search_document__chars=chars_q)
     # Punctuation-free runs always give jieba words; the guard keeps an empty tsquery out anyway.
-    in_words = Q(search_word_vector=words_q) if parsed.words else Q(pk__in=[])
+    in_words = Q(search_document__words=words_q) if parsed.words else Q(pk__in=[])
 
     def bonus(condition, points):
         return Case(When(condition, then=Value(points)), default=Value(0.0))
@@ -271,13 +280,16 @@ def search_queryset(queryset, query: str):
         + bonus(in_chars, 2.0)
         + bonus(heading_has_runs, 1.0)
         # normalization 32 maps the rank into [0, 1).
-        + SearchRank(F("search_char_vector"), chars_q, normalization=32)
+        + SearchRank(F("search_document__chars"), chars_q, normalization=32)
     )
     match = in_words | in_chars
     if len(parsed.name) >= MIN_NAME_CHARS:
-        match |= Q(_SignedBy(F("article_id"), parsed.name))
+        # The document's copy of article_id: every alternative of the match is then on one
+        # table, and PostgreSQL joins its three index scans in one BitmapOr.
+        match |= Q(_SignedBy(F("search_document__article_id"), parsed.name))
     return queryset.filter(match).annotate(
-        search_rank=ExpressionWrapper(rank, output_field=FloatField())
+        search_rank=ExpressionWrapper(rank, output_field=FloatField()),
+        search_order=F("search_document__order"),
     )
 
 

@@ -5,6 +5,7 @@ import hashlib
 
 import pytest
 from django.apps import apps
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -221,8 +222,9 @@ def test_bulk_created_items_are_searchable():
 
     item = rec("1.1")
     assert item.search_words and item.search_chars
-    found = Recommendation.objects.extra(
-        where=["search_char_vector @@ to_tsquery('simple', %s)"], params=["智算"]
+    # The bulk INSERT went through the trigger that writes each item's search document.
+    found = Recommendation.objects.filter(
+        search_document__chars=SearchQuery("智算", config="simple", search_type="raw")
     )
     assert list(found) == [item]
 

@@ -82,6 +82,57 @@ def test_save_keeps_tokens_current(article):
     assert "算力" not in item.search_chars.split()
 
 
+def document(item):
+    """The item's search document as SQL sees it: (article, order, heading, words, chars)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT article_id, "order", heading, tsvector_to_array(words), '
+            "tsvector_to_array(chars) FROM recommendations_searchdocument "
+            "WHERE recommendation_id = %s",
+            [item.pk],
+        )
+        row = cursor.fetchone()
+    return row and (row[0], row[1], row[2], set(row[3]), set(row[4]))
+
+
+def test_the_search_document_follows_its_item_on_every_path(article, edition):
+    item = make(article, 1, "建设ＡＩ智算中心", "推动算力共享。")
+    assert document(item)[:3] == (article.pk, 1, "建设ai智算中心")
+    assert "算力" in document(item)[3] and "算力" in document(item)[4]
+
+    # A bare QuerySet.update() (the rebuild command's path) and bulk_update, no save().
+    Recommendation.objects.filter(pk=item.pk).update(search_words="人才", search_chars="人才 人 才")
+    assert document(item)[3:] == ({"人才"}, {"人才", "人", "才"})
+    item.heading, item.order = "新标题", 7
+    Recommendation.objects.bulk_update([item], ["heading", "order"])
+    assert document(item)[1:3] == (7, "新标题")
+    other = make_article(edition, order=2)
+    Recommendation.objects.filter(pk=item.pk).update(article=other)
+    assert document(item)[0] == other.pk
+    assert found("人才") == {item.pk}
+
+    # bulk_create (the importer's path) writes documents too; a delete removes them.
+    [bulk] = Recommendation.objects.bulk_create(
+        [Recommendation(article=article, number="9", order=9, depth=2, heading="甲", text="乙")]
+    )
+    assert document(bulk)[2] == "甲"
+    Recommendation.objects.filter(pk=bulk.pk).delete()
+    assert document(bulk) is None
+
+
+def test_the_search_vectors_are_unweighted_and_words_carry_no_positions(article):
+    item = make(article, 1, "算力", "算力统筹,算力共享。")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT words::text, chars::text FROM recommendations_searchdocument "
+            "WHERE recommendation_id = %s",
+            [item.pk],
+        )
+        words_text, chars_text = cursor.fetchone()
+    assert ":" not in words_text  # stripped: a words match is in any order
+    assert "'算力':1,5" in chars_text  # positions for phrases, no weight letter
+
+
 # Queries -----------------------------------------------------------------------------------
 
 
