@@ -685,7 +685,7 @@ class SearchDocument(models.Model):
     A search for a common word matches a quarter of the archive. Reading those matches from
     the 2 KB recommendation rows, each with its vectors out of line in TOAST, cost ~130,000
     buffers at 100,000 items; these rows hold only what matching, ranking and its tie-break
-    need (the table keeps them inline and uncompressed, see migration 0014), and the list's
+    need (the table keeps them inline and uncompressed, see migration 0015), and the list's
     other columns come from the covering index rec_current_facets.
     """
 

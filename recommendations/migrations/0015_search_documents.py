@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0013_current_facets_cover_points"),
+        ("recommendations", "0014_list_counts"),
     ]
 
     operations = [
