@@ -564,9 +564,11 @@ class Recommendation(models.Model):
             ),
             models.Index(fields=["id"], condition=Q(in_source=False), name="rec_removed"),
             # The list's default order (the printed order, pk last as the list sorts), so a
-            # deep page is an index walk rather than a sort.
+            # deep page is an index walk rather than a sort; with is_container included, the
+            # walk over the skipped rows of a deep page reads the index alone (PagedRows).
             models.Index(
                 fields=["article", "order", "id"],
+                include=["is_container"],
                 condition=Q(in_source=True),
                 name="rec_current_printed_order",
             ),

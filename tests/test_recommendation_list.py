@@ -210,6 +210,37 @@ def test_it_shows_fifty_per_page_with_page_numbers_in_the_url(client, viewer, ar
     assert set(listed(first)).isdisjoint(listed(second))
 
 
+@pytest.mark.parametrize("params", [{}, {"sort": "status"}, {"sort": "-updated"}])
+def test_a_deep_page_shows_the_rows_in_the_lists_order(client, viewer, article, params):
+    """Past the first pages, rows are chosen by their ids first (PagedRows): the same rows in
+    the same order as a plain slice of the sorted list."""
+    statuses = ["new", "not_actionable"]
+    Recommendation.objects.bulk_create(
+        Recommendation(
+            article=article,
+            number=str(n),
+            order=n % 97,
+            depth=1 + n % 2,
+            status=statuses[n % 2],
+            heading=f"条目{n}",
+            text="正文",
+        )
+        for n in range(1, 640)
+    )
+    client.force_login(viewer)
+    from django.http import QueryDict
+
+    from recommendations.filters import RecommendationFilter
+
+    query = QueryDict(mutable=True)
+    query.update(params)
+    ordered = RecommendationFilter(query, queryset=Recommendation.objects.all()).qs
+    for page in (11, 13):
+        shown = listed(client.get(URL, {**params, "page": str(page)}))
+        expected = list(ordered.values_list("pk", flat=True)[(page - 1) * 50 : page * 50])
+        assert shown == expected and len(shown) > 0
+
+
 def test_page_links_keep_the_filters(client, viewer, article):
     Recommendation.objects.bulk_create(
         Recommendation(article=article, number=str(n), order=n, heading=f"条目{n}", text="正文")

@@ -189,12 +189,34 @@ class RankedRows:
         return self._count
 
 
+class PagedRows:
+    """The sorted list for Paginator. A deep page's rows are chosen by a subquery that reads
+    only the ids in the list's order, then fetched with their relations: fetched directly, page
+    200 read each of the 9,950 skipped rows from the table (14,000 buffers, ~0.5 s at 100,000
+    items); its ids alone come from the printed-order index (7,000 buffers of it, ~5 ms). The
+    first pages skip too little for the subquery to pay (and it can plan worse with filters)."""
+
+    DEEP = 10 * PAGE_SIZE
+
+    def __init__(self, queryset, ids, count):
+        self.queryset, self.ids, self._count = queryset, ids, count
+
+    def __getitem__(self, window: slice):
+        if (window.start or 0) < self.DEEP:
+            return self.queryset[window]
+        return self.queryset.filter(pk__in=self.ids[window])
+
+    def count(self):
+        return self._count
+
+
 def _rows(filterset, numbers):
-    rows = list_rows(filterset.qs)
+    ordered = filterset.qs
+    rows = list_rows(ordered)
     # No ranked ids: the query had nothing searchable, and the list keeps its printed order.
     if numbers["ranked"] is not None and filterset.sort_key == "relevance":
         return RankedRows(rows, numbers["ranked"], numbers["count"])
-    return rows
+    return PagedRows(rows, ordered.values("pk"), numbers["count"])
 
 
 @require_safe
