@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0014_list_counts"),
+        ("recommendations", "0015_search_documents"),
     ]
 
     operations = [
