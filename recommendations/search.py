@@ -106,13 +106,32 @@ def _token_runs(token: str) -> tuple[str, ...]:
     return tuple(term_runs(token))
 
 
-def words(text: str, *, for_search: bool = True) -> list[str]:
-    """jieba words of the normalised text, each reduced to its letters and digits."""
+@lru_cache(maxsize=1)
+def _block_pattern():
+    import jieba
+
+    return jieba.re_han_default
+
+
+@lru_cache(maxsize=32768)
+def _block_words(block: str, for_search: bool) -> tuple[str, ...]:
     tokenizer = _tokenizer()
     cut = tokenizer.cut_for_search if for_search else tokenizer.cut
-    out = []
-    for token in cut(normalize(text)):
-        out.extend(_token_runs(token))
+    return tuple(run for token in cut(block) for run in _token_runs(token))
+
+
+def words(text: str, *, for_search: bool = True) -> list[str]:
+    """jieba words of the normalised text, each reduced to its letters and digits.
+
+    jieba cuts a text block by block (runs of Han characters, letters and digits between
+    punctuation and spaces, its re_han_default), each on its own, so the words of a text are
+    the words of its blocks in order. Blocks repeat (结合区域实际, 形成产业集聚效应 …): each
+    block's words are cached, which leaves the output as it was and about halves an import's
+    segmenting time."""
+    out: list[str] = []
+    for block in _block_pattern().split(normalize(text)):
+        if block:
+            out.extend(_block_words(block, for_search))
     return out
 
 

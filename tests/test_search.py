@@ -1,5 +1,7 @@
 """Search helpers: normalisation, tokens, query building, highlighting, odd input."""
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.utils.safestring import SafeString
@@ -10,6 +12,7 @@ from ui_helpers import make_article
 from recommendations.models import Recommendation
 from recommendations.search import (
     RUN_BREAK,
+    _tokenizer,
     char_grams,
     highlight,
     normalize,
@@ -17,6 +20,7 @@ from recommendations.search import (
     parse_query,
     query_terms,
     search_queryset,
+    term_runs,
     tokens_for_document,
     words,
 )
@@ -46,6 +50,27 @@ def test_words_use_the_domain_dictionary():
     assert "数据底座" in words("筑牢数据底座")
     assert "接诉即办" in words("提升接诉即办质效")
     assert "智能体" in words("智能体协同")
+
+
+SEED_PAGE = Path(__file__).resolve().parent.parent / "fixtures" / "haidian-ai-training-3.txt"
+ODD_TEXT = "ＡＩ人才 2025年 α-β_γ 〇㐀 ｶﾅ かな 한국어 ①②,。!a+b#c&d.e%f-g\r\n\t GPT-4o 数据底座"
+
+
+def whole_text_words(text, for_search):
+    # What jieba gives for the whole text at once, reduced as words() reduces it.
+    tokenizer = _tokenizer()
+    cut = tokenizer.cut_for_search if for_search else tokenizer.cut
+    return [run for token in cut(normalize(text)) for run in term_runs(token)]
+
+
+@pytest.mark.parametrize("for_search", [True, False])
+def test_words_cut_block_by_block_are_jiebas_words_of_the_whole_text(for_search):
+    # words() caches each block's words; the output must be exactly the uncached cut.
+    page = SEED_PAGE.read_text(encoding="utf-8")
+    for text in [page, ODD_TEXT, ODD_TEXT + page[:300], "", "  ,。"]:
+        assert words(text, for_search=for_search) == whole_text_words(text, for_search)
+        # Again, now from the cache.
+        assert words(text, for_search=for_search) == whole_text_words(text, for_search)
 
 
 def test_char_grams_lay_out_bigrams_per_run_then_characters():
