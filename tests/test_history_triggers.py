@@ -53,3 +53,34 @@ def test_tag_and_co_department_links_are_recorded_when_added_and_removed(item, t
     assert list(
         CoEvent.objects.filter(recommendation=item).values_list("pgh_label", flat=True)
     ) == ["added", "removed"]
+
+
+def test_one_statement_over_many_items_records_each_changed_item_once(item, section, staff):
+    # The items' history triggers are statement-level: one statement, one event per changed row.
+    others = [
+        Recommendation.objects.create(
+            article=section.article, parent=section, number=f"1.{n}", heading="点", text="点。"
+        )
+        for n in (2, 3)
+    ]
+    Recommendation.objects.filter(pk=others[0].pk).update(status_note="已看过")
+    counts = {rec.pk: len(events_for(rec)) for rec in [item, *others]}
+    with pghistory.context(user=staff.pk):
+        Recommendation.objects.filter(pk__in=[item.pk, *[o.pk for o in others]]).update(
+            status_note="已看过"
+        )
+    added = {rec.pk: len(events_for(rec)) - counts[rec.pk] for rec in [item, *others]}
+    assert added == {item.pk: 1, others[0].pk: 0, others[1].pk: 1}
+    for rec in (item, others[1]):
+        event = events_for(rec)[-1]
+        assert (event.pgh_label, event.status_note) == ("changed", "已看过")
+        assert event.pgh_context.metadata["user"] == staff.pk
+
+
+def test_a_statement_that_changes_no_tracked_field_leaves_no_context(item, staff):
+    Context = apps.get_model("pghistory", "Context")
+    before = Context.objects.count()
+    with pghistory.context(user=staff.pk):
+        Recommendation.objects.filter(pk=item.pk).update(version=9)
+        Recommendation.objects.filter(pk=-1).update(status_note="无")
+    assert Context.objects.count() == before
