@@ -50,12 +50,15 @@ TASKS = {
     "imports.apply": _("导入:写入确认的版面"),
     "imports.clean_old_batches": _("导入:清理一周未动的导入批次"),
     "recommendations.compact_list_counts": _("合并列表计数"),
+    "bulk.run": _("批量操作:分批处理所选建议"),
+    "bulk.clean_old_jobs": _("批量操作:清理一个月前结束的批量操作"),
 }
 QUEUES = {
     "notifications": _("消息"),
     "mail": _("邮件"),
     "periodic": _("定时"),
     "default": _("默认"),
+    "bulk": _("批量操作"),
 }
 
 

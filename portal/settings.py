@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "notifications.apps.JobQueueConfig",
     "recommendations",
     "imports",
+    "bulk",
     "handling",
     "notifications",
 ]

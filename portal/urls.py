@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("messages/", include("notifications.urls")),
+    path("", include("bulk.urls")),
     path("", include("handling.urls")),
     path("", include("recommendations.urls")),
 ]

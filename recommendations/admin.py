@@ -5,12 +5,15 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from bulk import jobs as bulk_jobs
+from bulk.views import job_url as bulk_job_url
 from recommendations import admin_import, roles, workflow
 from recommendations.filters import LEVEL_CHOICES
 from recommendations.forms import BULK_STATUS_CHOICES, clean_bulk_status
@@ -518,13 +521,16 @@ class RecommendationAdmin(admin.ModelAdmin):
     def bulk_assign(self, request, queryset):
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            result = workflow.bulk_assign(
-                queryset,
-                user=request.user,
-                lead_department=form.cleaned_data["lead_department"],
-                co_departments=form.cleaned_data["co_departments"],
-                deadline=form.cleaned_data["deadline"],
-            )
+            data = form.cleaned_data
+            choice = {
+                "lead_department": data["lead_department"],
+                "co_departments": data["co_departments"],
+                "deadline": data["deadline"],
+            }
+            ids = self._selected_ids(queryset)
+            if len(ids) > bulk_jobs.SYNC_MAX:
+                return self._start_job(request, ids, bulk_jobs.assign_spec(**choice))
+            result = workflow.bulk_assign(ids, user=request.user, **choice)
             self._report(request, result, _("已交办 %(n)d 条建议。"))
             return None
         return self._intermediate(request, queryset, form, "bulk_assign", _("交办所选建议"))
@@ -533,15 +539,34 @@ class RecommendationAdmin(admin.ModelAdmin):
     def bulk_change_status(self, request, queryset):
         form = BulkStatusForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            result = workflow.bulk_transition(
-                queryset,
-                user=request.user,
-                to_status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-            )
+            choice = {"to_status": form.cleaned_data["status"], "note": form.cleaned_data["note"]}
+            ids = self._selected_ids(queryset)
+            if len(ids) > bulk_jobs.SYNC_MAX:
+                return self._start_job(request, ids, bulk_jobs.status_spec(**choice))
+            result = workflow.bulk_transition(ids, user=request.user, **choice)
             self._report(request, result, _("已更改 %(n)d 条建议的状态。"))
             return None
         return self._intermediate(request, queryset, form, "bulk_change_status", _("更改状态"))
+
+    def _selected_ids(self, queryset) -> list[int]:
+        # By primary key: the changelist's queryset may carry DISTINCT (a filter by tag).
+        return sorted(set(queryset.order_by().values_list("pk", flat=True)))
+
+    def _start_job(self, request, ids, spec):
+        """A selection too large for one request (bulk/jobs.py): a background job, and the
+        user is sent to its progress page, which links back to this filtered changelist."""
+        if not workflow.can_triage(request.user):
+            raise PermissionDenied
+        job = bulk_jobs.start(
+            user=request.user,
+            ids=ids,
+            back_url=request.get_full_path(),
+            origin=request.path,
+            **spec,
+        )
+        response = redirect(bulk_job_url(job))
+        response.status_code = 303
+        return response
 
     def _report(self, request, result, done):
         """The items changed, then each refused item with the rule's reason."""
@@ -553,11 +578,21 @@ class RecommendationAdmin(admin.ModelAdmin):
             )
 
     def _intermediate(self, request, queryset, form, action, title):
+        # "Select all" over a filter travels as the filter (the changelist's query string, which
+        # this form posts back to) and select_across, not as one hidden field per item.
+        across = request.POST.get("select_across") == "1"
         context = {
             **self.admin_site.each_context(request),
             "title": title,
             "form": form,
             "queryset": queryset,
+            "count": queryset.count(),
+            "select_across": across,
+            "selected_ids": []
+            if across
+            else request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "first_id": queryset.order_by("pk").values_list("pk", flat=True).first(),
+            "sync_max": bulk_jobs.SYNC_MAX,
             "action": action,
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

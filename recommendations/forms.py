@@ -276,11 +276,23 @@ class BulkForm(forms.Form):
         (Action.STATUS, _("更改状态")),
     ]
 
+    class Scope:
+        TICKED = "ticked"
+        FILTER = "filter"
+
+    # The ticked rows of the page, or every item the list's filter matches: that selection
+    # travels as the filter (`filter`, the list's query string), not as thousands of ids.
+    scope = forms.ChoiceField(
+        choices=[(Scope.TICKED, _("勾选的建议")), (Scope.FILTER, _("筛选出的全部建议"))],
+        required=False,
+        error_messages={"invalid_choice": _("未知的范围。")},
+    )
+    filter = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
     ids = forms.ModelMultipleChoiceField(
         queryset=Recommendation.objects.all(),
         widget=forms.MultipleHiddenInput,
+        required=False,
         error_messages={
-            "required": _("请至少勾选一条建议。"),
             "invalid_choice": _("所选建议不存在或已被删除。"),
             "invalid_pk_value": _("所选建议无效。"),
         },
@@ -353,4 +365,31 @@ class BulkForm(forms.Form):
         if action == self.Action.STATUS and not cleaned.get("status"):
             if "status" not in self.errors:
                 self.add_error("status", _("请选择新的状态。"))
+        self._select(cleaned)
         return cleaned
+
+    def _select(self, cleaned) -> None:
+        """cleaned["selected_ids"]: the ids of the ticked items, or of every item the posted
+        filter matches now (read here once, so the action and its count agree)."""
+        if cleaned.get("scope") == self.Scope.FILTER:
+            from django.http import QueryDict
+
+            from recommendations.filters import RecommendationFilter
+
+            filterset = RecommendationFilter(
+                QueryDict(cleaned.get("filter") or ""), queryset=Recommendation.objects.all()
+            )
+            if not filterset.form.is_valid():
+                self.add_error("filter", _("筛选条件无效,请先在左侧修正筛选条件。"))
+                return
+            ids = list(filterset.qs.order_by().values_list("pk", flat=True))
+            if not ids:
+                self.add_error("filter", _("没有符合筛选条件的建议。"))
+            cleaned["selected_ids"] = ids
+            return
+        if "ids" in self.errors:
+            return
+        ids = [rec.pk for rec in cleaned.get("ids") or ()]
+        if not ids:
+            self.add_error("ids", _("请至少勾选一条建议。"))
+        cleaned["selected_ids"] = ids

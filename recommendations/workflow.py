@@ -1060,50 +1060,75 @@ class BulkResult:
 
 # Items per transaction of a bulk action. One transaction over thousands of items slows down row
 # by row (every savepoint scans the transaction's queue of deferred trigger events) until the
-# request times out; chunks keep each transaction short and let other writers in between.
+# request times out; chunks keep each transaction short and let other writers in between. A
+# background bulk job (bulk/jobs.py) records its progress at the end of each chunk, inside the
+# chunk's transaction, so what its page says is done is exactly what is committed.
 BULK_CHUNK = 200
 
 
-def _each_chunk(queryset, apply, *related):
-    """apply(rec) for every item of `queryset`, BULK_CHUNK items per transaction, each chunk's
-    rows locked. The ids are read first (by primary key, because the caller's queryset may carry
-    DISTINCT, which PostgreSQL refuses with FOR UPDATE). A chunk that fails rolls back alone; the
-    chunks before it stay done."""
-    ids = sorted(set(queryset.values_list("pk", flat=True)))
+def _each_chunk(selection, apply, *related, result=None, progress=None):
+    """apply(rec) for every item of `selection` (a queryset or ids), BULK_CHUNK items per
+    transaction, each chunk's rows locked. The ids are read first (by primary key, because the
+    caller's queryset may carry DISTINCT, which PostgreSQL refuses with FOR UPDATE). A chunk that
+    fails rolls back alone and stops the run; the chunks before it stay done.
+
+    `progress(result, processed)`, if given, is called at the end of each chunk inside its
+    transaction, `processed` counting the ids of `selection` handled so far (an id deleted
+    meanwhile counts as handled: there is nothing left to change)."""
+    if hasattr(selection, "values_list"):
+        selection = selection.values_list("pk", flat=True)
+    ids = sorted(set(selection))
     for start in range(0, len(ids), BULK_CHUNK):
+        part = ids[start : start + BULK_CHUNK]
         with transaction.atomic():
             chunk = (
-                Recommendation.objects.filter(pk__in=ids[start : start + BULK_CHUNK])
+                Recommendation.objects.filter(pk__in=part)
                 .order_by("pk")
                 .select_for_update(of=("self",))
                 .select_related(*related)
             )
             for rec in chunk:
                 apply(rec)
+            if progress is not None:
+                progress(result, start + len(part))
 
 
-def bulk_assign(queryset, *, user, lead_department, deadline, co_departments=()) -> BulkResult:
-    """Assign every item the rules allow; report the rest (an answered item) with the reason."""
-    if not can_triage(user):
-        raise PermissionDenied(_("只有研判员可以交办建议。"))
-    result = BulkResult()
+def _refusing(result, write):
+    """apply() for _each_chunk: `write(rec)` in a savepoint; a refusal by the rules is
+    reported on `result` with its reason, the other items go on."""
 
     def apply(rec):
         try:
             with transaction.atomic():
-                assign(
-                    rec,
-                    user,
-                    lead_department=lead_department,
-                    deadline=deadline,
-                    co_departments=co_departments,
-                )
+                write(rec)
         except WorkflowError as exc:
             result.refused.append((rec, str(exc)))
         else:
             result.changed += 1
 
-    _each_chunk(queryset, apply, "lead_department")
+    return apply
+
+
+def bulk_assign(
+    selection, *, user, lead_department, deadline, co_departments=(), progress=None
+) -> BulkResult:
+    """Assign every item the rules allow; report the rest (an answered item) with the reason."""
+    if not can_triage(user):
+        raise PermissionDenied(_("只有研判员可以交办建议。"))
+    result = BulkResult()
+
+    def write(rec):
+        assign(
+            rec,
+            user,
+            lead_department=lead_department,
+            deadline=deadline,
+            co_departments=co_departments,
+        )
+
+    _each_chunk(
+        selection, _refusing(result, write), "lead_department", result=result, progress=progress
+    )
     return result
 
 
@@ -1111,38 +1136,38 @@ def bulk_assign(queryset, *, user, lead_department, deadline, co_departments=())
 BULK_STATUSES = tuple(value for value in S.values if value != S.ANSWERED)
 
 
-def bulk_transition(queryset, *, user, to_status, note="") -> BulkResult:
+def bulk_transition(selection, *, user, to_status, note="", progress=None) -> BulkResult:
     """Apply the step to every item it is allowed for; report the rest with the reason."""
     if to_status not in BULK_STATUSES:
         raise WorkflowError(_("“已办结”须逐条填写答复类别和答复内容,不能批量设置。"))
     result = BulkResult()
 
-    def apply(rec):
-        try:
-            with transaction.atomic():
-                transition(rec, user, to_status, note=note)
-        except WorkflowError as exc:
-            result.refused.append((rec, str(exc)))
-        else:
-            result.changed += 1
+    def write(rec):
+        transition(rec, user, to_status, note=note)
 
-    _each_chunk(queryset, apply, "lead_department")
+    _each_chunk(
+        selection, _refusing(result, write), "lead_department", result=result, progress=progress
+    )
     return result
 
 
-def bulk_tag(queryset, *, user, tags, remove=False) -> int:
+def bulk_tag_result(selection, *, user, tags, remove=False, progress=None) -> BulkResult:
+    """Add (or remove) `tags` on every item; `changed` counts the items whose tags changed."""
     if not can_triage(user):
         raise PermissionDenied(_("只有研判员可以设置标签。"))
-    count = 0
+    result = BulkResult()
     chosen = {t.pk for t in tags}
 
     def apply(rec):
-        nonlocal count
         current = set(rec.tag_links.values_list("tag_id", flat=True))
         wanted = current - chosen if remove else current | chosen
         if wanted != current:
             set_tags(rec, user, [Tag(pk=pk) for pk in wanted])
-            count += 1
+            result.changed += 1
 
-    _each_chunk(queryset, apply)
-    return count
+    _each_chunk(selection, apply, result=result, progress=progress)
+    return result
+
+
+def bulk_tag(selection, *, user, tags, remove=False) -> int:
+    return bulk_tag_result(selection, user=user, tags=tags, remove=remove).changed

@@ -38,7 +38,7 @@ def worker_env(**extra: str) -> dict:
 
 # The tests' workers leave the "periodic" queue alone: the reminder tick queued at a worker's
 # start would otherwise run the real day's reminders in the middle of a test.
-TEST_QUEUES = ("--queues", "notifications,mail,default,builtin")
+TEST_QUEUES = ("--queues", "notifications,mail,default,bulk,builtin")
 
 
 def run_worker(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:

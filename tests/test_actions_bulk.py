@@ -1,5 +1,7 @@
 """POST /recommendations/bulk/: tag, untag, assign or change the status of the ticked items."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
@@ -198,26 +200,36 @@ def test_a_get_lands_on_the_list(client, staff):
     assert response["Location"] == "/recommendations/"
 
 
-def test_it_rerenders_when_nothing_is_ticked(client, staff, tag):
+def refused_list(client, response, list_url="/recommendations/"):
+    """A refused bulk form sends the browser back to the list it came from (303, post/redirect/
+    get), never leaving it at the action URL; that list shows the form with its errors, once."""
+    assert response.status_code == 303, response.status_code
+    assert response["Location"] == f"{list_url}#bulk-actions"
+    page = client.get(response["Location"].split("#")[0])
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "未执行:请修正下面标出的问题后再提交。" in content
+    again = client.get(list_url).content.decode()  # shown once: a reload is the plain list
+    assert "未执行" not in again and 'class="errorlist' not in again
+    return content
+
+
+def test_it_refuses_when_nothing_is_ticked(client, staff, tag):
     response = post_as(client, staff, NAME, data={"action": "tag", "tags": [tag.pk], "next": LIST})
 
-    assert response.status_code == 400
-    content = response.content.decode()
+    content = refused_list(client, response, LIST)
     assert "请至少勾选一条建议。" in content
     assert f'name="next" value="{LIST}"'.replace("&", "&amp;") in content
 
 
-def test_it_rerenders_an_assignment_without_deadline_keeping_choices_and_ticks(
-    client, staff, pair, departments
-):
+def test_a_refused_assignment_keeps_its_choices_and_ticks(client, staff, pair, departments):
     lead = departments["区商务局"]
 
     response = post_as(
         client, staff, NAME, data={"ids": ids(pair), "action": "assign", "lead_department": lead.pk}
     )
 
-    assert response.status_code == 400
-    content = response.content.decode()
+    content = refused_list(client, response)
     assert "请填写办理期限。" in content
     assert f'<option value="{lead.pk}" selected>区商务局</option>' in content
     assert '<option value="assign" selected>' in content
@@ -225,6 +237,24 @@ def test_it_rerenders_an_assignment_without_deadline_keeping_choices_and_ticks(
         assert f'name="ids" value="{rec.pk}" checked' in content
         rec.refresh_from_db()
         assert rec.lead_department is None
+
+
+def test_a_refused_form_keeps_ticks_that_are_not_on_the_page_it_lands_on(
+    client, staff, pair, lead_department
+):
+    # The list it lands on shows only the second item: the first stays ticked above the rows.
+    only_second = "/recommendations/?" + urlencode({"q": pair[1].heading})
+    response = post_as(
+        client,
+        staff,
+        NAME,
+        data={"ids": ids(pair), "action": "assign", "next": only_second},
+    )
+
+    content = refused_list(client, response, only_second)
+    assert "这些已勾选的建议不在本页" in content
+    for rec in pair:
+        assert f'name="ids" value="{rec.pk}" checked' in content
 
 
 def test_it_refuses_a_past_deadline(client, staff, pair, lead_department):
@@ -240,8 +270,7 @@ def test_it_refuses_a_past_deadline(client, staff, pair, lead_department):
         },
     )
 
-    assert response.status_code == 400
-    assert "办理期限不能早于今天。" in response.content.decode()
+    assert "办理期限不能早于今天。" in refused_list(client, response)
 
 
 @pytest.mark.parametrize(
@@ -254,21 +283,70 @@ def test_it_refuses_a_past_deadline(client, staff, pair, lead_department):
         ({}, "请选择批量操作。"),
     ],
 )
-def test_it_rerenders_incomplete_input(client, staff, pair, data, error):
+def test_it_refuses_incomplete_input(client, staff, pair, data, error):
     response = post_as(client, staff, NAME, data={"ids": ids(pair), **data})
 
-    assert response.status_code == 400
-    assert error in response.content.decode()
+    assert error in refused_list(client, response)
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "999999", "-1"])
-def test_it_rerenders_bad_ids_without_failing(client, staff, item, tag, bad_id):
+def test_it_refuses_bad_ids_without_failing(client, staff, item, tag, bad_id):
     response = post_as(
         client, staff, NAME, data={"ids": [item.pk, bad_id], "action": "tag", "tags": [tag.pk]}
     )
 
-    assert response.status_code == 400
+    refused_list(client, response)
     assert not item.tags.exists()
+
+
+def test_a_refusal_aimed_elsewhere_lands_on_the_list(client, staff, item, tag):
+    # Only the list holds the bulk form: a `next` on another page of the site would lose it.
+    response = post_as(client, staff, NAME, data={"ids": [item.pk], "action": "x", "next": "/"})
+
+    refused_list(client, response)
+
+
+def test_it_acts_on_every_item_the_filter_matches_sent_as_the_filter(
+    client, staff, pair, section, tag
+):
+    # The filter matches both items (not the section): it travels as one field, not as ids.
+    response = post_as(
+        client,
+        staff,
+        NAME,
+        data={
+            "scope": "filter",
+            "filter": "status=new&level=2",
+            "action": "tag",
+            "tags": [tag.pk],
+            "next": LIST,
+        },
+    )
+
+    assert response.status_code == 302
+    assert "已为 2 条建议添加标签:算力。" in messages_of(response)
+    assert all(list(rec.tags.all()) == [tag] for rec in pair)
+    assert not section.tags.exists()  # depth 1: outside the filter
+
+
+def test_a_filter_that_matches_nothing_is_refused(client, staff, pair, tag):
+    response = post_as(
+        client,
+        staff,
+        NAME,
+        data={"scope": "filter", "filter": "q=没有这个词语", "action": "tag", "tags": [tag.pk]},
+    )
+
+    assert "没有符合筛选条件的建议。" in refused_list(client, response)
+
+
+def test_the_list_offers_every_matching_item_with_its_count(client, staff, pair):
+    client.force_login(staff)
+
+    content = client.get(LIST + "&level=2").content.decode()
+
+    assert "筛选出的全部 2 条建议" in content
+    assert 'name="filter" value="level=2&amp;status=new"' in content
 
 
 def test_it_ignores_a_next_on_another_site(client, staff, pair, tag):

@@ -26,6 +26,7 @@ def concrete_path(pattern: str) -> str:
     """Turn a route or regex into a path with sample values for its parameters."""
     path = re.sub(r"<int:\w+>", "1", pattern)
     path = re.sub(r"<path:\w+>", "x", path)
+    path = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000000", path)
     path = re.sub(r"<(?:str:|slug:)?\w+>", "x", path)
     path = path.lstrip("^").rstrip("$").replace("\\Z", "")
     path = re.sub(r"\(\?P<\w+>[^)]*\)", "1", path)

@@ -182,8 +182,25 @@ def test_no_screen_shows_english_outside_the_allow_list(
         walk(client, admin_urls(world), rendered, found)
         # Pages reached by a refused post: a bulk action without choices, a stale tab's form.
         client.force_login(users["staff"])
-        page = client.post(reverse("recommendation_bulk"), {"action": "tag"})
-        found.update({w: "bulk 400" for w in english_words(page.content.decode())})
+        page = client.post(reverse("recommendation_bulk"), {"action": "tag"}, follow=True)
+        found.update({w: "bulk refused" for w in english_words(page.content.decode())})
+        # A bulk job's page, stopped by an error, with a refused item.
+        from bulk.models import BulkJob
+
+        for status in ("queued", "failed", "done"):
+            job = BulkJob.objects.create(
+                created_by=users["staff"],
+                action="assign",
+                status=status,
+                summary="交办给区科信局,办理期限 2031-06-30",
+                ids=[world["item"].pk],
+                total=1,
+                refused_count=1,
+                refusals=[{"id": world["item"].pk, "label": "一、1", "reason": "不能交办。"}],
+                error="处理第 1–1 条时出错" if status == "failed" else "",
+            )
+            page = client.get(reverse("bulk_job", args=[job.pk]))
+            found.update({w: f"bulk job {status}" for w in english_words(page.content.decode())})
         stale = Client(enforce_csrf_checks=True)
         stale.force_login(users["staff"])
         page = stale.post(world["item"].get_absolute_url() + "comments/", {"body": "请研究"})

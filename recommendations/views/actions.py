@@ -10,6 +10,7 @@ state of the item together with what the user typed, so nothing of either save i
 
 import hashlib
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -17,13 +18,15 @@ from django.db import transaction
 from django.forms import BaseForm
 from django.forms.utils import ErrorDict
 from django.http import HttpResponseNotAllowed, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from bulk import jobs as bulk_jobs
+from bulk.views import job_url as bulk_job_url
 from handling import panel, rules
 from handling.history import loop_history, loop_rows, merge_history, models_present
 from recommendations import workflow
@@ -218,7 +221,12 @@ def bulk_context(request, form=None, *, departments=None, tags=None) -> dict:
         # changes; the template caches it under this key (form widgets are slow to render).
         names = [(d.pk, d.name) for d in departments], [(t.pk, t.name) for t in tags]
         choices_key = hashlib.sha256(repr(names).encode()).hexdigest()
-    return {"can_bulk": may, "bulk_form": form, "bulk_choices_key": choices_key}
+    return {
+        "can_bulk": may,
+        "bulk_form": form,
+        "bulk_choices_key": choices_key,
+        "bulk_sync_max": bulk_jobs.SYNC_MAX,
+    }
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -529,10 +537,53 @@ def _list_url(**_url_kwargs) -> str:
         return reverse("dashboard")
 
 
-def _selected(request):
-    """The ticked items that exist, for showing them again beside a refused bulk form."""
-    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
-    return Recommendation.objects.filter(pk__in=ids).select_related("article", "lead_department")
+# A refused bulk form travels to the list in the session, as an item's refused form travels to
+# its item (_refuse above): the list page shows it once, with the errors and the ticks kept.
+REFUSED_BULK_SESSION_KEY = "refused_bulk_form"
+
+
+def _refuse_bulk(request, form, next_url):
+    messages.error(request, _("未执行:请修正下面标出的问题后再提交。"))
+    request.session[REFUSED_BULK_SESSION_KEY] = {
+        "data": {k: v for k, v in form.data.lists() if k not in ("csrfmiddlewaretoken", "next")},
+        "errors": {
+            field: [error["message"] for error in errors]
+            for field, errors in form.errors.get_json_data().items()
+        },
+    }
+    # Only the list page holds the bulk form: a `next` elsewhere could not show it.
+    target = next_url if urlsplit(next_url).path == _list_url() else _list_url()
+    response = redirect(f"{target}#bulk-actions")
+    response.status_code = 303  # See Other: the browser fetches the list with GET
+    return response
+
+
+def take_refused_bulk(request) -> BulkForm | None:
+    """The bulk form a refused post left in the session, bound again to what the user chose
+    and carrying its errors; None when there is none. Taken once."""
+    stored = request.session.pop(REFUSED_BULK_SESSION_KEY, None)
+    if not stored:
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in stored["data"].items():
+        data.setlist(name, values)
+    form = BulkForm(data)
+    _show_errors(form, stored["errors"])
+    return form
+
+
+def _bulk_spec(data) -> dict:
+    """The chosen action as a bulk job stores it (bulk/jobs.py)."""
+    action = data["action"]
+    if action in (BulkForm.Action.TAG, BulkForm.Action.UNTAG):
+        return bulk_jobs.tag_spec(tags=data["tags"], remove=action == BulkForm.Action.UNTAG)
+    if action == BulkForm.Action.ASSIGN:
+        return bulk_jobs.assign_spec(
+            lead_department=data["lead_department"],
+            deadline=data["deadline"],
+            co_departments=data["co_departments"],
+        )
+    return bulk_jobs.status_spec(to_status=data["status"], note=data["note"])
 
 
 @post_only(_list_url)
@@ -543,20 +594,23 @@ def recommendation_bulk(request):
     next_url = _safe_next(request, _list_url())
     form = BulkForm(request.POST)
     if not form.is_valid():
-        context = {
-            "selected": _selected(request),
-            "next_url": next_url,
-            **bulk_context(request, form),
-        }
-        return render(request, "recommendations/bulk_page.html", context, status=400)
+        return _refuse_bulk(request, form, next_url)
 
     data = form.cleaned_data
-    queryset = data["ids"]
+    selected = data["selected_ids"]
     action = data["action"]
+    if len(selected) > bulk_jobs.SYNC_MAX:
+        # Too many for one request: a background job, chunk by chunk, with a progress page.
+        job = bulk_jobs.start(
+            user=user, ids=selected, back_url=next_url, origin=request.path, **_bulk_spec(data)
+        )
+        response = redirect(bulk_job_url(job))
+        response.status_code = 303
+        return response
     try:
         if action in (BulkForm.Action.TAG, BulkForm.Action.UNTAG):
             remove = action == BulkForm.Action.UNTAG
-            count = workflow.bulk_tag(queryset, user=user, tags=data["tags"], remove=remove)
+            count = workflow.bulk_tag(selected, user=user, tags=data["tags"], remove=remove)
             names = "、".join(t.name for t in data["tags"])
             template = (
                 _("已从 %(n)d 条建议移除标签:%(tags)s。")
@@ -566,7 +620,7 @@ def recommendation_bulk(request):
             messages.success(request, template % {"n": count, "tags": names})
         elif action == BulkForm.Action.ASSIGN:
             result = workflow.bulk_assign(
-                queryset,
+                selected,
                 user=user,
                 lead_department=data["lead_department"],
                 deadline=data["deadline"],
@@ -579,7 +633,7 @@ def recommendation_bulk(request):
             _report_bulk(request, result, done, _("未交办"))
         else:
             result = workflow.bulk_transition(
-                queryset, user=user, to_status=data["status"], note=data["note"]
+                selected, user=user, to_status=data["status"], note=data["note"]
             )
             label = Recommendation.Status(data["status"]).label
             done = _("已将 %(n)d 条建议改为“%(status)s”。") % {"n": result.changed, "status": label}

@@ -1,5 +1,7 @@
 """The recommendation list: filters in the URL, counts per filter value, pages of 50."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.db.models import Case, IntegerField, Value, When
@@ -18,7 +20,7 @@ from recommendations.filters import (
     list_figures,
 )
 from recommendations.models import Department, Recommendation, Tag
-from recommendations.views.actions import bulk_context
+from recommendations.views.actions import bulk_context, take_refused_bulk
 
 PAGE_SIZE = 50
 
@@ -225,17 +227,21 @@ def recommendation_list(request):
     same data: it is cached under the versions of the tables it reads and the whole URL
     (pagecache.py, figures.py), so a warm page neither queries nor renders its rows."""
     stamp = figures.versions(figures.LIST_SCOPES)
+    # A bulk form refused on the previous post is shown once, with its errors and ticks: that
+    # body is the user's own, rendered afresh and not cached.
+    refused = take_refused_bulk(request) if request.user.is_portal_staff else None
     body = pagecache.render_body(
         request,
         "recommendations/_list_body.html",
         (request.get_full_path(), request.user.is_portal_staff),
-        lambda: _list_context(request, stamp),
+        lambda: _list_context(request, stamp, refused),
         stamp=stamp,
+        cache=refused is None,
     )
     return render(request, "recommendations/page.html", {"title": _("建议列表"), "body": body})
 
 
-def _list_context(request, stamp) -> dict:
+def _list_context(request, stamp, refused_bulk=None) -> dict:
     filterset = RecommendationFilter(request.GET, queryset=Recommendation.objects.all())
     numbers = _list_figures(request, filterset, stamp)
     departments, tags = labels()
@@ -259,5 +265,23 @@ def _list_context(request, stamp) -> dict:
         "page_title": _("建议列表"),
     }
     if request.user.is_portal_staff:
-        context.update(bulk_context(request, departments=departments, tags=tags))
+        context.update(bulk_context(request, refused_bulk, departments=departments, tags=tags))
+        # "Every item the filter matches" posts the filter itself (the page's query string).
+        context["bulk_filter"] = urlencode(_params(request, "page"))
+        context["bulk_total"] = numbers["count"]
+        if refused_bulk is not None:
+            context.update(_refused_ticks(refused_bulk, page))
     return context
+
+
+def _refused_ticks(form, page) -> dict:
+    """The rows the refused bulk form had ticked, ticked again; ticked items that are not on
+    this page (the list changed meanwhile) are listed above it, so nothing chosen is lost."""
+    ticked = {int(v) for v in form.data.getlist("ids") if str(v).isdigit()}
+    shown = {rec.pk for rec in page.object_list}
+    others = Recommendation.objects.filter(pk__in=ticked - shown).select_related("article")
+    return {
+        "bulk_ticked": ticked,
+        "bulk_ticked_elsewhere": list(others.order_by("article_id", "order")[:200]),
+        "bulk_scope": form.data.get("scope") or "ticked",
+    }

@@ -51,6 +51,9 @@
     var action = panel.querySelector("select[name='action']");
     var status = panel.querySelector("select[name='status']");
     var groups = panel.querySelectorAll("details[data-for-actions]");
+    // "Every item the filter matches": its count is the list's, and any step may apply to some.
+    var everyMatch = panel.querySelector("input[name='scope'][value='filter']");
+    var scopes = panel.querySelectorAll("input[name='scope']");
     var needsLead = ["assigned", "in_progress", "answered"];
 
     var allLabel = document.createElement("label");
@@ -74,13 +77,14 @@
 
     function update() {
       var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; });
-      count.textContent = String(ticked.length);
+      var filtered = Boolean(everyMatch && everyMatch.checked);
+      count.textContent = filtered ? everyMatch.getAttribute("data-bulk-total") : String(ticked.length);
       all.checked = ticked.length === boxes.length;
-      submit.disabled = ticked.length === 0;
+      submit.disabled = !filtered && ticked.length === 0;
       if (status) {
         Array.prototype.forEach.call(status.options, function (option) {
           if (!option.value) { return; }
-          option.disabled = !ticked.some(function (box) { return reachable(box, option.value); });
+          option.disabled = !filtered && !ticked.some(function (box) { return reachable(box, option.value); });
           if (option.disabled && option.selected) { status.value = ""; }
         });
       }
@@ -93,6 +97,7 @@
     }
 
     boxes.forEach(function (box) { box.addEventListener("change", update); });
+    scopes.forEach(function (radio) { radio.addEventListener("change", update); });
     if (action) { action.addEventListener("change", update); }
     update();
   }

@@ -1,0 +1,1 @@
+from bulk.views import urlpatterns  # noqa: F401
