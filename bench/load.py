@@ -16,6 +16,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -90,6 +91,62 @@ class Server:
 
     def workers(self) -> list[int]:
         return children(self.proc.pid) if self.proc else []
+
+
+class JobWorker:
+    """One `manage.py procrastinate worker` on `queues`, for a step that needs the queue (the
+    web stack runs with JOB_WORKERS=0). Stopped with SIGTERM, which lets it finish its job."""
+
+    def __init__(self, env: dict, log_path: Path, queues: str):
+        self.env, self.log_path, self.queues = env, log_path, queues
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self):
+        self.log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "procrastinate", "worker", "--queues", self.queues],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        # Ready once it has registered (as a worker that was already running would be): its
+        # start-up is not part of what the step measures.
+        try:
+            self._wait_registered()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_registered(self) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(self.env["DATABASE_URL"])
+        conn.autocommit = True
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise HarnessError(f"the job worker exited; see {self.log_path}")
+                with conn.cursor() as cursor:
+                    cursor.execute("SELECT count(*) FROM procrastinate_workers")
+                    if cursor.fetchone()[0]:
+                        return
+                time.sleep(0.2)
+        finally:
+            conn.close()
+        raise HarnessError(f"the job worker did not start within 90 s; see {self.log_path}")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
 
 
 def children(pid: int) -> list[int]:

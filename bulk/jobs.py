@@ -1,6 +1,6 @@
 """Bulk actions run by a worker (bulk/tasks.py queues them), chunk by chunk.
 
-The list page's bulk form and the admin's actions hand a selection above SYNC_MAX items to
+The list page's bulk form and the admin's actions hand a selection above BULK_SYNC_MAX items to
 `start`, which stores it in a BulkJob and queues `run`; the user is sent to the job's page
 (bulk/views.py). `run` goes through the same workflow functions as a request (the rules and their
 refusals live there), BULK_CHUNK items per transaction, recording its progress inside each
@@ -15,6 +15,7 @@ import datetime
 import logging
 
 import pghistory
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,10 +25,14 @@ from recommendations.models import Department, Tag
 
 log = logging.getLogger(__name__)
 
-# Selections up to this size run in the request, which answers at once with its messages (one
-# chunk, a second or two); larger ones become a job, so no request runs into the proxy's or
-# gunicorn's timeout, however many items are chosen.
-SYNC_MAX = workflow.BULK_CHUNK
+
+def sync_max() -> int:
+    """Selections up to this size (settings.BULK_SYNC_MAX, 200: one chunk, a second or two)
+    run in the request, which answers at once with its messages; larger ones become a job, so no
+    request runs into the proxy's or gunicorn's timeout, however many items are chosen."""
+    return settings.BULK_SYNC_MAX
+
+
 # Refused items named one by one on the job's page (the count covers them all).
 REFUSALS_KEPT = 200
 
@@ -188,7 +193,7 @@ def _chunk_failed(pk, exc) -> str:
     first = job.processed + 1
     last = min(job.total, job.processed + workflow.BULK_CHUNK)
     return (
-        f"处理第 {first}–{last} 条时出错(程序或数据库错误 {type(exc).__name__}),"
+        f"处理第 {first}–{last} 条时出错(程序或数据库错误,详情在后台处理进程的日志中),"
         f"这一批的修改已全部撤销,处理已停止。{_so_far(pk)}"
         "可以点“继续处理剩下的建议”重试;如果再次出错,请联系管理员。"
     )

@@ -177,6 +177,10 @@ else:
 # No statement of a GET request runs longer than this (0: no limit); see portal/timeouts.py.
 READ_STATEMENT_TIMEOUT_MS = env_int("READ_STATEMENT_TIMEOUT_MS", 10_000)
 
+# A bulk action on more items than this runs as a background job with a progress page (bulk/);
+# up to it, in the request (one chunk of workflow.BULK_CHUNK, a second or two). 0: always a job.
+BULK_SYNC_MAX = env_int("BULK_SYNC_MAX", 200)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]
 TIME_ZONE = "Asia/Shanghai"

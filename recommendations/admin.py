@@ -528,7 +528,7 @@ class RecommendationAdmin(admin.ModelAdmin):
                 "deadline": data["deadline"],
             }
             ids = self._selected_ids(queryset)
-            if len(ids) > bulk_jobs.SYNC_MAX:
+            if len(ids) > bulk_jobs.sync_max():
                 return self._start_job(request, ids, bulk_jobs.assign_spec(**choice))
             result = workflow.bulk_assign(ids, user=request.user, **choice)
             self._report(request, result, _("已交办 %(n)d 条建议。"))
@@ -541,7 +541,7 @@ class RecommendationAdmin(admin.ModelAdmin):
         if form.is_valid():
             choice = {"to_status": form.cleaned_data["status"], "note": form.cleaned_data["note"]}
             ids = self._selected_ids(queryset)
-            if len(ids) > bulk_jobs.SYNC_MAX:
+            if len(ids) > bulk_jobs.sync_max():
                 return self._start_job(request, ids, bulk_jobs.status_spec(**choice))
             result = workflow.bulk_transition(ids, user=request.user, **choice)
             self._report(request, result, _("已更改 %(n)d 条建议的状态。"))
@@ -592,7 +592,7 @@ class RecommendationAdmin(admin.ModelAdmin):
             if across
             else request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
             "first_id": queryset.order_by("pk").values_list("pk", flat=True).first(),
-            "sync_max": bulk_jobs.SYNC_MAX,
+            "sync_max": bulk_jobs.sync_max(),
             "action": action,
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -140,7 +140,7 @@ def test_5000_items_are_assigned_by_a_job_with_history_for_every_item(world):
 
 
 def test_a_small_selection_stays_in_the_request(world):
-    ids = add_items(world, jobs.SYNC_MAX)
+    ids = add_items(world, jobs.sync_max())
     client = signed_in(world["staff"])
 
     response = assign_everything_matching(client, world, world["bulk_query"])
@@ -335,5 +335,5 @@ def workflow_stale():
     return STALE_AFTER
 
 
-def test_chunks_are_the_workflow_s():
-    assert jobs.SYNC_MAX == workflow.BULK_CHUNK
+def test_by_default_the_request_keeps_one_chunk():
+    assert jobs.sync_max() == workflow.BULK_CHUNK == 200

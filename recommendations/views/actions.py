@@ -225,7 +225,7 @@ def bulk_context(request, form=None, *, departments=None, tags=None) -> dict:
         "can_bulk": may,
         "bulk_form": form,
         "bulk_choices_key": choices_key,
-        "bulk_sync_max": bulk_jobs.SYNC_MAX,
+        "bulk_sync_max": bulk_jobs.sync_max(),
     }
 
 
@@ -599,7 +599,7 @@ def recommendation_bulk(request):
     data = form.cleaned_data
     selected = data["selected_ids"]
     action = data["action"]
-    if len(selected) > bulk_jobs.SYNC_MAX:
+    if len(selected) > bulk_jobs.sync_max():
         # Too many for one request: a background job, chunk by chunk, with a progress page.
         job = bulk_jobs.start(
             user=user, ids=selected, back_url=next_url, origin=request.path, **_bulk_spec(data)

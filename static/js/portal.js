@@ -35,7 +35,34 @@
     }
 
     document.querySelectorAll("form.bulk-form").forEach(enhanceBulkForm);
+    followBulkJob();
   });
+
+  // A running bulk job's page: its figures are fetched again every few seconds and replaced in
+  // place (no reload, no jump). Without script a <noscript> meta refresh reloads the page.
+  function followBulkJob() {
+    var job = document.querySelector(".bulk-job[data-refresh]");
+    if (!job || !window.fetch || !window.DOMParser) { return; }
+    var seconds = Number(job.getAttribute("data-refresh")) || 2;
+    function poll() {
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) { window.setTimeout(poll, seconds * 1000); return; }
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.querySelector("main");
+          var main = document.querySelector("main");
+          if (!fresh || !main) { return; }
+          main.innerHTML = fresh.innerHTML;
+          if (doc.title) { document.title = doc.title; }
+          if (main.querySelector(".bulk-job[data-refresh]")) {
+            window.setTimeout(poll, seconds * 1000);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, seconds * 1000); });
+    }
+    window.setTimeout(poll, seconds * 1000);
+  }
 
   // The bulk panel above the rows: "select all on this page", the count of ticked rows, the
   // fields of the chosen action only, and only the steps at least one ticked row can take.
