@@ -4,8 +4,8 @@ Reading them is on every deadline computation, so they are loaded once per proce
 from memory afterwards, with no query. A change made through a model's save() or delete() (the
 admin) or through the loaders calls `invalidate()`, which drops this process's copy and moves a
 version token in the shared cache, so other processes sharing that cache (Redis) reload on
-their next read. Processes that do not share a cache (locmem, several workers) reload after
-`MAX_AGE` seconds at the latest.
+their next read. Processes that do not share a cache (LocMem in development, the workers of
+another host without Redis) reload after `MAX_AGE` seconds at the latest.
 """
 
 import time

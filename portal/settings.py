@@ -153,15 +153,33 @@ for _proxy in TRUSTED_PROXIES:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address.") from None
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
 
-# Without REDIS_URL each process has its own memory cache: fine for figures keyed on a change
-# stamp, but not for sessions — a sign-out on one gunicorn worker would not reach the others —
-# so sessions then live in the database. With a shared Redis, sessions are read through it.
+# The cache holds figures and rendered page bodies (recommendations/figures.py, pagecache.py).
+# With REDIS_URL (several hosts) it is one Redis for every worker on every host, and sessions are
+# read through it. Without it, production shares one cache between the workers of the host, in
+# files (portal/hostcache.py): each page is rendered once per change for all workers, not once
+# per worker, and a recycled worker starts warm. Each database has a directory of its own, so
+# two portals on one host never read each other's pages. Sessions then stay in the database
+# only: another host would not see a sign-out in this host's cache. Development (and the test
+# suite, whose parallel runners each have a database of their own renamed after these settings
+# are read) keeps a memory cache per process.
 REDIS_URL = env_str("REDIS_URL")
+CACHE_MAX_ENTRIES = env_int("CACHE_MAX_ENTRIES", 3000)
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif PRODUCTION:
+    from portal.hostcache import default_location
+
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.hostcache.HostCache",
+            "LOCATION": default_location(env_str("CACHE_DIR"), DATABASES["default"]),
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 else:
     CACHES = {
         "default": {
@@ -169,7 +187,7 @@ else:
             "LOCATION": "portal",
             # Rendered page bodies are cached too (recommendations/pagecache.py); the default of
             # 300 entries would hold only a few hundred pages per worker.
-            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 3000)},
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

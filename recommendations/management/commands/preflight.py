@@ -1,13 +1,16 @@
+from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from portal.hostcache import HostCache
 
 
 class Command(BaseCommand):
     help = (
         "What bin/serve does before gunicorn starts, in one process: the system checks (with "
         "--deploy unless --plain-http), the migrations, the official calendar's new years, the "
-        "refusal of demo accounts and collectstatic. It creates no data beyond the migrations "
-        "and the calendar."
+        "refusal of demo accounts, collectstatic, and emptying the host's page cache. It creates "
+        "no data beyond the migrations and the calendar."
     )
 
     def add_arguments(self, parser):
@@ -27,3 +30,8 @@ class Command(BaseCommand):
         call_command("load_calendar", stdout=self.stdout)
         call_command("seed_portal", check=True)
         call_command("collectstatic", interactive=False, verbosity=0)
+        # The host's cache outlives the server (portal/hostcache.py): a body rendered by the
+        # previous release's templates must not be served by this one. (A shared Redis is
+        # cleared once every host runs the new release: docs/deployment.md 2.5.)
+        if isinstance(caches["default"], HostCache):
+            caches["default"].clear()
