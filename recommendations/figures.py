@@ -18,10 +18,11 @@ built on uncommitted rows to anybody else.
 
 Concurrent misses of one key compute once: the first takes a lock with cache.add(); the others
 wait for its value (briefly: after WAIT_SECONDS they compute it themselves rather than fail).
-With a per-process cache the lock is per worker (its threads); with the shared Redis cache it
-holds across workers and hosts. At most COMPUTE_SLOTS values are computed at once per process:
-the other threads of a worker wait (asleep, holding no CPU) so that cached pages and /healthz
-keep being served while a burst of cold searches runs.
+With the host's cache (portal/hostcache.py, production without Redis) the lock holds across the
+host's workers; with the shared Redis cache across hosts too; with a per-process LocMem
+(development) among a process's threads. At most COMPUTE_SLOTS values are computed at once per
+process: the other threads of a worker wait (asleep, holding no CPU) so that cached pages and
+/healthz keep being served while a burst of cold searches runs.
 """
 
 import hashlib
@@ -44,8 +45,9 @@ POLL_SECONDS = 0.02
 COMPUTE_SLOTS = 1
 _computing = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
-# What every list-like figure (the list, its facets, the dashboard) reads.
+# What every list-like figure (the list, its facets, the dashboard's counts) reads.
 LIST_SCOPES = ("t:rec", "t:tag_link", "t:codept", "t:meta", "t:names", "t:labels")
+# The dashboard's body also lists the latest comments; its counts do not read comments.
 DASHBOARD_SCOPES = (*LIST_SCOPES, "t:comment")
 
 
@@ -77,6 +79,19 @@ def versions(scopes) -> tuple:
     stamp = tuple((scope, version, pending) for scope, version, pending, _xact in rows)
     # Values built on this transaction's own uncommitted writes are keyed to the transaction.
     return (*stamp, ("xact", own[0][3])) if own else stamp
+
+
+def narrow(stamp: tuple, scopes) -> tuple:
+    """The part of a page's `stamp` that `scopes` have: a figure that reads fewer tables than the
+    page around it is keyed to those only (the dashboard's counts survive a comment, which its
+    body shows), from the versions the page read once, before its data. The same as
+    versions(scopes) would have been at that moment."""
+    wanted = set(scopes)
+    rows = tuple(row for row in stamp if row[0] in wanted)
+    own = [row for row in stamp if row[0] == "xact"]
+    if own and any(pending for _scope, _version, pending in rows):
+        return (*rows, own[0])
+    return rows
 
 
 def _key(name: str, parts, stamp) -> str:

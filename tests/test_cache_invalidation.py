@@ -131,6 +131,40 @@ def test_a_renamed_author_shows_at_once_on_the_article_page(client, viewer, edit
     assert "王晓明" in fetch(client, article_url(rec))[0]
 
 
+def aggregates(client, path) -> tuple[str, list[str]]:
+    """The page, and the statements of the dashboard's counts its request ran (its GROUP BYs
+    over the items and over the tag links, grouped by column position)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode(), [q["sql"] for q in queries if "GROUP BY 1" in q["sql"]]
+
+
+def test_a_comment_shows_on_the_dashboard_and_keeps_its_counts(client, staff, item, tag):
+    client.force_login(staff)
+    assert aggregates(client, "/")[1]  # cold: the counts are computed
+    Comment.objects.create(recommendation=item, author=staff, body="概览上的新评论")
+    html, counted = aggregates(client, "/")
+    # The body lists the latest comments, so it is rendered again; the counts read no comment.
+    assert "概览上的新评论" in html and not counted
+    workflow.set_tags(item, staff, [tag])
+    html, counted = aggregates(client, "/")
+    assert tag.name in html and counted  # the tag bars count tag links
+
+
+@pytest.mark.django_db(transaction=True)
+def test_narrowing_a_stamp_keeps_the_transactions_own_notes_only_where_they_are(item, staff):
+    with transaction.atomic():
+        Comment.objects.create(recommendation=item, author=staff, body="未提交的评论")
+        page = figures.versions(figures.DASHBOARD_SCOPES)
+        assert page[-1][0] == "xact"
+        # The counts' scopes have no note of this transaction: keyed as anybody else's.
+        assert figures.narrow(page, figures.LIST_SCOPES) == figures.versions(figures.LIST_SCOPES)
+        assert figures.narrow(page, figures.LIST_SCOPES)[-1][0] != "xact"
+        assert figures.narrow(page, ["t:comment"]) == figures.versions(["t:comment"])
+        assert figures.narrow(page, ["t:comment"])[-1][0] == "xact"
+
+
 def test_concurrent_misses_of_one_key_compute_once():
     calls = []
     started = threading.Event()

@@ -35,8 +35,14 @@ def _list_url(**params):
 
 def _dashboard_figures(today, stamp):
     """The dashboard's numbers: one GROUP BY over (status, lead department, answer category)
-    that also counts overdue items, and one over tag links. Cached until something changes."""
-    return figures.cached("dashboard", today, lambda: _compute_figures(today), stamp=stamp)
+    that also counts overdue items, and one over tag links. Cached until a table they count
+    changes: a comment, which only the body's latest comments show, keeps them."""
+    return figures.cached(
+        "dashboard",
+        today,
+        lambda: _compute_figures(today),
+        stamp=figures.narrow(stamp, figures.LIST_SCOPES),
+    )
 
 
 def _compute_figures(today):
