@@ -233,6 +233,8 @@ RANKED_IDS = 1000
 # (search.search_queryset), so a search reads that narrow table and the index, not the rows.
 _HIT_COLUMNS = ("id", "article_id", "status", "depth", "lead_department_id")
 _HIT_COLUMNS += ("answer_category", "deadline")
+# Facets whose counts ListCount also keeps per status (migration 0018_list_counts_by_status).
+STATUS_PAIRED = ("tag", "department", "lead_department", "level", "answer_category")
 # Facets over a column of the item itself: (parameter, column).
 COLUMN_FACETS = (
     ("status", "status"),
@@ -295,15 +297,26 @@ def list_figures(filterset: RecommendationFilter) -> dict:
     hits_sql, hits_params = (
         base.order_by().annotate(**flags).values(*columns).query.sql_with_params()
     )
-    if plain and chosen:
-        held = " + ".join(f"{_q(flag)}::int" for flag in flags)
-        hits_sql = (
-            f"SELECT * FROM ({hits_sql}) AS matched WHERE {held} >= {max(1, len(chosen) - 1)}"
-        )
+    # A status and one paired facet chosen: ListCount has both facets' own counts per status.
+    others = [name for name in chosen if name != "status"]
+    pair = None
+    if plain and len(chosen) == 2 and len(others) == 1 and others[0] in STATUS_PAIRED:
+        pair = others[0]
 
     def stored(name=None) -> bool:
         """Whether `name`'s counts (the total's for None) are those of every current point."""
         return plain and (not chosen or chosen == [name])
+
+    def paired(name) -> bool:
+        return pair is not None and name in ("status", pair)
+
+    if plain and chosen:
+        # A facet counts over the items passing every chosen flag but its own: the match keeps
+        # those of the facets not kept, or only the items passing all when every one is kept.
+        every_kept = all(stored(name) or paired(name) for name in chosen)
+        held = " + ".join(f"{_q(flag)}::int" for flag in flags)
+        least = len(chosen) if every_kept else max(1, len(chosen) - 1)
+        hits_sql = f"SELECT * FROM ({hits_sql}) AS matched WHERE {held} >= {least}"
 
     def where(but=None):
         held = [_q(f"f_{name}") for name in chosen if name != but]
@@ -319,6 +332,27 @@ def list_figures(filterset: RecommendationFilter) -> dict:
     def kept(facet):
         return f"SELECT '{facet}', key, NULL, n, NULL FROM counts WHERE facet = '{facet}'"
 
+    def kept_pair(facet):
+        """The paired facet's counts within the chosen status, or the status counts within
+        the chosen value of the paired facet ("<status>:<key>" keys)."""
+        if facet == "status":
+            value = cleaned[pair]
+            params.append(str(getattr(value, "pk", value)))
+            mine, other = 1, 2
+        else:
+            params.append(cleaned["status"])
+            mine, other = 2, 1
+        return (
+            f"SELECT '{facet}', split_part(key, ':', {mine}), NULL, n, NULL FROM counts "
+            f"WHERE facet = 's:{pair}' AND split_part(key, ':', {other}) = %s"
+        )
+
+    def facet_sql(name, counted):
+        """`name`'s counts kept, kept per status or `counted` over the match."""
+        if stored(name):
+            return kept(name)
+        return kept_pair(name) if paired(name) else counted
+
     params = [*hits_params]
     if stored():
         parts = [
@@ -329,10 +363,11 @@ def list_figures(filterset: RecommendationFilter) -> dict:
         parts = [f"SELECT 'total', NULL, NULL, count(*), NULL::int[] FROM hits WHERE {where()}"]
     for name, column in COLUMN_FACETS:
         parts.append(
-            kept(name)
-            if stored(name)
-            else f"SELECT '{name}', {_q(column)}::text, NULL, count(*), NULL FROM hits "
-            f"WHERE {where(name)} AND {_q(column)} IS NOT NULL GROUP BY {_q(column)}"
+            facet_sql(
+                name,
+                f"SELECT '{name}', {_q(column)}::text, NULL, count(*), NULL FROM hits "
+                f"WHERE {where(name)} AND {_q(column)} IS NOT NULL GROUP BY {_q(column)}",
+            )
         )
     # Recommendation.late() in SQL: past the deadline, neither closed nor awaiting review.
     stopped = Recommendation.CLOCK_STOPPED_STATUSES
@@ -353,19 +388,22 @@ def list_figures(filterset: RecommendationFilter) -> dict:
         )
         params += [today, *stopped]
     parts.append(
-        kept("tag")
-        if stored("tag")
-        else f"SELECT 'tag', l.tag_id::text, NULL, count(*), NULL FROM hits "
-        f"JOIN {rec_tag} l ON l.recommendation_id = hits.id WHERE {where('tag')} GROUP BY l.tag_id"
+        facet_sql(
+            "tag",
+            f"SELECT 'tag', l.tag_id::text, NULL, count(*), NULL FROM hits JOIN {rec_tag} l "
+            f"ON l.recommendation_id = hits.id WHERE {where('tag')} GROUP BY l.tag_id",
+        )
     )
     parts.append(
-        kept("department")
-        if stored("department")
-        else "SELECT 'department', dept::text, NULL, count(DISTINCT rec), NULL FROM ("
-        f"SELECT id AS rec, lead_department_id AS dept FROM hits WHERE {where('department')} "
-        "AND lead_department_id IS NOT NULL UNION ALL "
-        f"SELECT hits.id, c.department_id FROM hits JOIN {co} c ON c.recommendation_id = hits.id "
-        f"WHERE {where('department')}) AS pairs GROUP BY dept"
+        facet_sql(
+            "department",
+            "SELECT 'department', dept::text, NULL, count(DISTINCT rec), NULL FROM ("
+            f"SELECT id AS rec, lead_department_id AS dept FROM hits "
+            f"WHERE {where('department')} AND lead_department_id IS NOT NULL UNION ALL "
+            f"SELECT hits.id, c.department_id FROM hits JOIN {co} c "
+            f"ON c.recommendation_id = hits.id WHERE {where('department')}) AS pairs "
+            "GROUP BY dept",
+        )
     )
     signers = {
         "author": (

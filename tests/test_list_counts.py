@@ -66,7 +66,36 @@ def actual() -> Counter:
         departments = codepts.get(row["id"], set()) | {row["lead_department_id"]}
         for dept in departments - {None}:
             counts[("department", str(dept))] += 1
-    return +counts
+    # The paired facets again per status (migration 0018).
+    return +(counts + paired_by_status())
+
+
+def paired_by_status() -> Counter:
+    counts = Counter()
+    points = Recommendation.objects.current().points()
+    status_of = dict(points.values_list("id", "status"))
+    for rec, tag in RecommendationTag.objects.filter(recommendation__in=points).values_list(
+        "recommendation_id", "tag_id"
+    ):
+        counts[("s:tag", f"{status_of[rec]}:{tag}")] += 1
+    departments = {}
+    for rec, lead, depth, category in points.values_list(
+        "id", "lead_department_id", "depth", "answer_category"
+    ):
+        status = status_of[rec]
+        counts[("s:level", f"{status}:{depth}")] += 1
+        counts[("s:answer_category", f"{status}:{category}")] += 1
+        if lead is not None:
+            counts[("s:lead_department", f"{status}:{lead}")] += 1
+            departments.setdefault(rec, set()).add(lead)
+    for rec, dept in CoDepartment.objects.filter(recommendation__in=points).values_list(
+        "recommendation_id", "department_id"
+    ):
+        departments.setdefault(rec, set()).add(dept)
+    for rec, depts in departments.items():
+        for dept in depts:
+            counts[("s:department", f"{status_of[rec]}:{dept}")] += 1
+    return counts
 
 
 def test_the_migration_knows_which_statuses_stop_the_clock():
@@ -238,6 +267,12 @@ def _params(tag, lead_department):
         f"author={person.pk}",
         f"organization={organization.pk}&status=new",
         f"lead_department={lead_department.pk}&answer_category=A&status=answered",
+        # A status and one paired facet: both facets' own counts kept per status.
+        f"status=assigned&department={lead_department.pk}",
+        f"status=assigned&lead_department={lead_department.pk}",
+        "status=answered&answer_category=A",
+        "status=new&level=2",
+        f"tag={tag.pk}&status=not_actionable",
     ]
 
 
@@ -294,3 +329,14 @@ def test_a_real_worker_runs_the_compaction(committed_db, edition, item):
         empty_queue()
     assert ListCount.objects.count() == len(before)
     assert kept() == before == actual()
+
+
+def test_a_status_and_a_tag_read_both_facets_kept_per_status(world, tag):
+    filterset = filters.RecommendationFilter(
+        QueryDict(f"status=assigned&tag={tag.pk}"), Recommendation.objects.all()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        figures = filters.list_figures(filterset)
+    assert "facet = 's:tag'" in queries[-1]["sql"]
+    assert figures["facets"]["status"] == {"assigned": 1}
+    assert figures["facets"]["tag"][tag.pk] == 1
