@@ -27,7 +27,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 import pghistory
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 from recommendations import events, pagecheck
@@ -160,18 +162,37 @@ class Plan:
 
 
 def plan(parsed, raw_text: str, *, force: bool = False) -> Plan:
-    """Recognise the page among the stored editions (see the module's docstring)."""
+    """Recognise the page among the stored editions (see the module's docstring).
+
+    One query reads every edition the page could be (the same text, a shared article title,
+    the same file name), each with its article titles; the rules are then applied in order."""
     name = parsed.source_name
-    editions = Edition.objects.select_related("series").defer("raw_text")
-    same_text = editions.filter(fingerprint=pagecheck.fingerprint(raw_text)).order_by("pk").first()
+    fingerprint = pagecheck.fingerprint(raw_text)
+    titles = {_title_key(_fit(a.title, Article, "title")) for a in parsed.articles} - {""}
+    could_be = Q(fingerprint=fingerprint) | Q(source_name=name)
+    if titles:
+        could_be |= Q(pk__in=Article.objects.filter(title__in=titles).values("edition_id"))
+    candidates = list(
+        Edition.objects.select_related("series")
+        .defer("raw_text")
+        .filter(could_be)
+        .annotate(
+            article_titles=ArraySubquery(
+                Article.objects.filter(edition=OuterRef("pk")).values("title")
+            )
+        )
+    )
+    same_text = min(
+        (e for e in candidates if e.fingerprint == fingerprint), key=lambda e: e.pk, default=None
+    )
     if same_text is not None:
         if force:
             return Plan(UPDATED, same_text)
         return Plan(UNCHANGED if same_text.source_name == name else DUPLICATE, same_text)
-    same_page = _same_printed_page(parsed, editions)
+    same_page = _same_printed_page(parsed, titles, candidates)
     if same_page is not None:
         return Plan(UPDATED, same_page)
-    named = editions.filter(source_name=name).first()
+    named = next((e for e in candidates if e.source_name == name), None)
     if named is not None:
         return Plan(CONFLICT, named)
     return Plan(CREATED)
@@ -181,23 +202,19 @@ def _title_key(title) -> str:
     return "".join((title or "").split())
 
 
-def _same_printed_page(parsed, editions) -> Edition | None:
+def _same_printed_page(parsed, titles, candidates) -> Edition | None:
     """The stored edition printed as this page: at least half of the article titles the same
-    (ignoring spacing), and the same series and installment when both print one."""
-    titles = {_title_key(_fit(a.title, Article, "title")) for a in parsed.articles} - {""}
-    if not titles:
-        return None
-    stored: dict[int, set[str]] = {}
-    candidates = Article.objects.filter(
-        edition__in=Article.objects.filter(title__in=titles).values("edition_id")
-    ).values_list("edition_id", "title")
-    for edition_id, title in candidates:
-        stored.setdefault(edition_id, set()).add(_title_key(title))
+    (ignoring spacing), and the same series and installment when both print one. Candidates
+    are the editions with an article titled as one of `titles` (the page's, spacing removed),
+    in the editions' order; others are skipped."""
     banner = parsed.series
     best, best_overlap = None, 0
-    for edition in editions.filter(pk__in=stored):
-        overlap = len(titles & stored[edition.pk])
-        if overlap * 2 < max(len(titles), len(stored[edition.pk])):
+    for edition in candidates:
+        if not titles.intersection(edition.article_titles):
+            continue
+        stored = {_title_key(title) for title in edition.article_titles}
+        overlap = len(titles & stored)
+        if overlap * 2 < max(len(titles), len(stored)):
             continue
         if banner is not None and banner.installment and edition.installment:
             if edition.installment != banner.installment or (
@@ -394,18 +411,41 @@ def _save_articles(edition, articles_data, result, is_new) -> list[Article]:
 # --- people ----------------------------------------------------------------------------------
 
 
-def _get_or_create_by_name(model, names) -> dict:
-    """{name: row} for every name, in three queries whatever their number."""
-    names = set(names)
-    if not names:
+def _get_or_create(model, columns: tuple[str, ...], keys) -> dict:
+    """{key: pk} for every key (a tuple of the columns' values), the missing rows created.
+
+    One statement: the keys go in as arrays, the missing rows are inserted (ON CONFLICT DO
+    NOTHING against the unique constraint on the columns) and the ids of new and existing rows
+    come back together. Imports write one at a time (the advisory lock), so only a row
+    committed by another path between this statement's snapshot and its insert can be in
+    neither part; such keys are read again."""
+    keys = set(keys)
+    if not keys:
         return {}
-    rows = {row.name: row for row in model.objects.filter(name__in=names)}
-    missing = names - rows.keys()
-    if missing:
-        # ON CONFLICT DO NOTHING: a concurrent import may create the same person.
-        model.objects.bulk_create([model(name=n) for n in missing], ignore_conflicts=True)
-        rows.update({row.name: row for row in model.objects.filter(name__in=missing)})
-    return rows
+    qn = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in columns]
+    cols = [qn(f.column) for f in fields]
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    table = qn(model._meta.db_table)
+    ordered = list(keys)
+    params = [[key[i] for key in ordered] for i in range(len(columns))]
+    col_list = ", ".join(cols)
+    sql = (
+        f"WITH wanted ({col_list}) AS (SELECT * FROM unnest({arrays})), "
+        f"added AS (INSERT INTO {table} ({col_list}) SELECT {col_list} FROM wanted "
+        f"ON CONFLICT DO NOTHING RETURNING id, {col_list}) "
+        f"SELECT id, {col_list} FROM added UNION ALL "
+        f"SELECT {', '.join(['t.id', *(f't.{c}' for c in cols)])} FROM {table} t "
+        f"JOIN wanted w ON ({', '.join(f't.{c}' for c in cols)}) = "
+        f"({', '.join(f'w.{c}' for c in cols)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
+    missing = keys - found.keys()
+    for key in missing:
+        found[key] = model.objects.get(**dict(zip(columns, key, strict=True))).pk
+    return found
 
 
 def _save_bylines(articles, articles_data, is_new) -> None:
@@ -414,64 +454,56 @@ def _save_bylines(articles, articles_data, is_new) -> None:
     people_names, org_names = set(), set()
     for data in articles_data:
         for author in data.get("authors") or []:
-            people_names.add(_fit(author["name"], Person, "name"))
+            people_names.add((_fit(author["name"], Person, "name"),))
             for aff in author.get("affiliations") or []:
-                org_names.add(_fit(aff["organization"], Organization, "name"))
-    people = _get_or_create_by_name(Person, people_names)
-    orgs = _get_or_create_by_name(Organization, org_names)
+                org_names.add((_fit(aff["organization"], Organization, "name"),))
+    people = _get_or_create(Person, ("name",), people_names)
+    orgs = _get_or_create(Organization, ("name",), org_names)
 
     wanted = set()  # (person_id, organization_id, position)
-    bylines = []  # (Byline, [affiliation keys])
+    bylines = []  # ((article_id, person_id, role, order), [affiliation keys])
     for article, data in zip(articles, articles_data, strict=True):
         seen = set()
         for order, author in enumerate(data.get("authors") or [], start=1):
-            person = people[_fit(author["name"], Person, "name")]
+            person_id = people[(_fit(author["name"], Person, "name"),)]
             role = author.get("role") or Byline.Role.AUTHOR
-            if (person.pk, role) in seen:
+            if (person_id, role) in seen:
                 continue
-            seen.add((person.pk, role))
+            seen.add((person_id, role))
             keys = []
             for aff in author.get("affiliations") or []:
                 key = (
-                    person.pk,
-                    orgs[_fit(aff["organization"], Organization, "name")].pk,
+                    person_id,
+                    orgs[(_fit(aff["organization"], Organization, "name"),)],
                     _fit(aff.get("position"), Affiliation, "position"),
                 )
                 wanted.add(key)
                 keys.append(key)
-            bylines.append((Byline(article=article, person=person, role=role, order=order), keys))
-    affiliations = _get_or_create_affiliations(wanted)
-    Byline.objects.bulk_create([b for b, _ in bylines])
-    Through = Byline.affiliations.through
-    Through.objects.bulk_create(
-        [
-            Through(byline_id=b.pk, affiliation_id=affiliations[key])
-            for b, keys in bylines
-            for key in dict.fromkeys(keys)
-        ]
-    )
-
-
-def _get_or_create_affiliations(keys) -> dict:
-    if not keys:
-        return {}
-
-    def fetch(wanted):
-        people = {k[0] for k in wanted}
-        rows = Affiliation.objects.filter(person_id__in=people).values_list(
-            "pk", "person_id", "organization_id", "position"
+            bylines.append(((article.pk, person_id, role, order), keys))
+    affiliations = _get_or_create(Affiliation, ("person", "organization", "position"), wanted)
+    if not bylines:
+        return
+    # The bylines and their affiliations in one statement: the links find their byline by
+    # (article, person, role), which byline_unique makes unique.
+    links = [(*row[:3], affiliations[key]) for row, keys in bylines for key in dict.fromkeys(keys)]
+    qn = connection.ops.quote_name
+    byline_table = qn(Byline._meta.db_table)
+    link_table = qn(Byline.affiliations.through._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'WITH added AS (INSERT INTO {byline_table} (article_id, person_id, role, "order") '
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::integer[]) "
+            "RETURNING id, article_id, person_id, role) "
+            f"INSERT INTO {link_table} (byline_id, affiliation_id) "
+            "SELECT added.id, link.affiliation_id FROM added JOIN unnest("
+            "%s::bigint[], %s::bigint[], %s::varchar[], %s::bigint[]"
+            ") AS link (article_id, person_id, role, affiliation_id) "
+            "USING (article_id, person_id, role)",
+            [
+                *([row[i] for row, _ in bylines] for i in range(4)),
+                *([link[i] for link in links] for i in range(4)),
+            ],
         )
-        return {(p, o, pos): pk for pk, p, o, pos in rows if (p, o, pos) in wanted}
-
-    found = fetch(keys)
-    missing = keys - found.keys()
-    if missing:
-        Affiliation.objects.bulk_create(
-            [Affiliation(person_id=p, organization_id=o, position=pos) for p, o, pos in missing],
-            ignore_conflicts=True,
-        )
-        found.update(fetch(missing))
-    return found
 
 
 # --- the recommendation tree -----------------------------------------------------------------
