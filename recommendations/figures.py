@@ -51,12 +51,24 @@ LIST_SCOPES = ("t:rec", "t:tag_link", "t:codept", "t:meta", "t:names", "t:labels
 DASHBOARD_SCOPES = (*LIST_SCOPES, "t:comment")
 
 
+# The scopes of a page about one row, each a constant or a prefix and a column of that row
+# (versions_and_row() builds them in SQL, item_scopes() and article_scopes() in Python).
+ITEM_SCOPES = ("rec:{id}", "tree:{article_id}", "meta:{article_id}", "t:names", "t:labels")
+ARTICLE_SCOPES = ("art:{id}", "tree:{id}", "meta:{id}", "t:names")
+
+
 def item_scopes(rec_id: int, article_id: int) -> tuple[str, ...]:
-    return (f"rec:{rec_id}", f"tree:{article_id}", f"meta:{article_id}", "t:names", "t:labels")
+    return tuple(s.format(id=rec_id, article_id=article_id) for s in ITEM_SCOPES)
 
 
 def article_scopes(article_id: int) -> tuple[str, ...]:
-    return (f"art:{article_id}", f"tree:{article_id}", f"meta:{article_id}", "t:names")
+    return tuple(s.format(id=article_id) for s in ARTICLE_SCOPES)
+
+
+_VERSION_COLUMNS = """COALESCE(v.version, 0),
+    (SELECT count(*) FROM recommendations_pendingversion p
+     WHERE p.xact = pg_current_xact_id_if_assigned() AND s.scope = ANY(p.scopes)),
+    pg_current_xact_id_if_assigned()::text"""
 
 
 def versions(scopes) -> tuple:
@@ -65,20 +77,62 @@ def versions(scopes) -> tuple:
     using = router.db_for_read(Recommendation)
     with connections[using].cursor() as cursor:
         cursor.execute(
-            """SELECT s.scope, COALESCE(v.version, 0),
-                      (SELECT count(*) FROM recommendations_pendingversion p
-                       WHERE p.xact = pg_current_xact_id_if_assigned()
-                         AND s.scope = ANY(p.scopes)),
-                      pg_current_xact_id_if_assigned()::text
+            f"""SELECT s.scope, {_VERSION_COLUMNS}
                FROM unnest(%s::text[]) AS s(scope)
                LEFT JOIN recommendations_cacheversion v ON v.scope = s.scope""",
             [scopes],
         )
-        rows = cursor.fetchall()
+        return _stamp(cursor.fetchall())
+
+
+def _stamp(rows) -> tuple:
+    rows = sorted(rows, key=lambda row: row[0])
     own = [row for row in rows if row[2]]
-    stamp = tuple((scope, version, pending) for scope, version, pending, _xact in rows)
+    stamp = tuple((scope, version, pending) for scope, version, pending, _xact, *_ in rows)
     # Values built on this transaction's own uncommitted writes are keyed to the transaction.
     return (*stamp, ("xact", own[0][3])) if own else stamp
+
+
+def versions_and_row(model, pk, fields, scopes) -> tuple[tuple, object | None]:
+    """The row of `model` with primary key `pk` (only `fields`, the rest deferred) and the
+    versions of the page about it, in one statement: a page served from the cache needs both,
+    and one round trip to PostgreSQL is a good part of its time. `scopes` are templates like
+    ITEM_SCOPES, whose columns come from the row. One statement also reads both in one
+    snapshot, so the versions are never newer than the row (see pagecache.py). (stamp, None)
+    when there is no such row."""
+    meta = model._meta
+    using = router.db_for_read(model)
+    quote = connections[using].ops.quote_name
+    columns = [meta.pk.attname, *(meta.get_field(f).attname for f in fields if f != "pk")]
+    columns = list(dict.fromkeys(columns))
+    parts, params = [], []
+    for template in scopes:
+        prefix, _, rest = template.partition("{")
+        if rest:
+            column = meta.get_field(rest.rstrip("}")).attname
+            if column not in columns:
+                columns.append(column)
+            parts.append(f"%s || r.{quote(column)}")
+        else:
+            parts.append("%s")
+        params.append(prefix)
+    # Model.from_db() takes the values in the model's field order.
+    order = [f.attname for f in meta.concrete_fields]
+    columns.sort(key=order.index)
+    select = ", ".join(f"r.{quote(c)}" for c in columns)
+    sql = f"""WITH r AS (
+            SELECT {", ".join(quote(c) for c in columns)} FROM {quote(meta.db_table)}
+            WHERE {quote(meta.pk.column)} = %s)
+        SELECT s.scope, {_VERSION_COLUMNS}, {select}
+        FROM r CROSS JOIN LATERAL (SELECT DISTINCT unnest(ARRAY[{", ".join(parts)}]::text[]))
+            AS s(scope)
+        LEFT JOIN recommendations_cacheversion v ON v.scope = s.scope"""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [pk, *params])
+        rows = cursor.fetchall()
+    if not rows:
+        return (), None
+    return _stamp(rows), model.from_db(using, columns, rows[0][4:])
 
 
 def narrow(stamp: tuple, scopes) -> tuple:

@@ -207,3 +207,24 @@ def test_a_version_moves_when_the_write_commits_not_before(item):
     assert dict((s, v) for s, v, _p in after)[f"rec:{item.pk}"] == (
         dict((s, v) for s, v, _p in before)[f"rec:{item.pk}"] + 1
     )
+
+
+def test_a_page_reads_its_row_and_its_versions_in_one_statement(item):
+    fields = ("heading", "status", "article")
+    with CaptureQueriesContext(connection) as queries:
+        stamp, rec = figures.versions_and_row(Recommendation, item.pk, fields, figures.ITEM_SCOPES)
+    assert len(queries) == 1
+    assert stamp == figures.versions(figures.item_scopes(item.pk, item.article_id))
+    assert (rec.pk, rec.heading, rec.status, rec.article_id) == (
+        item.pk,
+        item.heading,
+        item.status,
+        item.article_id,
+    )
+    assert rec.get_deferred_fields() >= {"text", "reply"}  # the rest stays unread
+    stamp, article = figures.versions_and_row(
+        Article, item.article_id, ["title"], figures.ARTICLE_SCOPES
+    )
+    assert stamp == figures.versions(figures.article_scopes(item.article_id))
+    assert article.title == item.article.title
+    assert figures.versions_and_row(Article, 10**9, ["title"], figures.ARTICLE_SCOPES) == ((), None)

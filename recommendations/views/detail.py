@@ -8,7 +8,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -202,13 +202,15 @@ def render_detail(request, pk, status: int = 200):
     """The item's page. Its body comes from the cache while nothing has changed (pagecache.py);
     a page showing a refused form, with the error and what the user typed, is always rendered
     afresh (views/actions.py leaves those forms in the session and redirects here)."""
-    # What the title, the viewer's rights and the item's scopes need; the rest is read only to
-    # render the body, after the versions (see pagecache.py).
-    rec = get_object_or_404(Recommendation.objects.only(*_RIGHTS_FIELDS), pk=pk)
+    # What the title, the viewer's rights and the item's scopes need, with the versions in the
+    # same statement (one round trip of a cached page's few); the rest is read only to render
+    # the body, after the versions (see pagecache.py).
+    stamp, rec = figures.versions_and_row(Recommendation, pk, _RIGHTS_FIELDS, figures.ITEM_SCOPES)
+    if rec is None:
+        raise Http404
     if request.method in ("GET", "HEAD") and not hasattr(request, "bound_action_forms"):
         # The form a refused post redirected here with (post/redirect/get, views/actions.py).
         request.bound_action_forms = take_refused(request, pk)
-    stamp = figures.versions(figures.item_scopes(rec.pk, rec.article_id))
     body = pagecache.render_body(
         request,
         "recommendations/_detail_body.html",
@@ -360,8 +362,10 @@ def _page_number(request, name) -> int:
 def article_detail(request, pk):
     """The article as printed, its items marked in the text. The body has no forms, so it is
     cached until something changes (pagecache.py)."""
-    stamp = figures.versions(figures.article_scopes(pk))  # before the article: see pagecache.py
-    article = get_object_or_404(Article.objects.only("title"), pk=pk)
+    # The versions with the title, in one statement (so never newer than it: see pagecache.py).
+    stamp, article = figures.versions_and_row(Article, pk, ["title"], figures.ARTICLE_SCOPES)
+    if article is None:
+        raise Http404
     # Import notes are for staff and admins (they explain the parser's repairs): the body is
     # cached per article and per that one right.
     show_notes = request.user.is_portal_staff
