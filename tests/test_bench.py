@@ -118,12 +118,14 @@ def test_a_tiny_benchmark_runs_end_to_end(tmp_path):
     assert use["isolation"]["healthz_requests"] > 0 and use["isolation"]["errors"] == 0
     assert all(isinstance(q["queries_cold"], int) for name, q in size["queries"].items())
     bulk = size["bulk"]
-    # The mixed load may have moved one of these items on: "at least" is judged at full size.
     # The admin's 'select all' answers at once (303 to the job's page); a worker on the bulk
-    # queue finishes the job, which the benchmark follows to its end.
+    # queue finishes the job, which the benchmark follows to its end. "At least the requested
+    # items assigned" is judged at full size (the report's target).
     assert bulk["status"] == 303 and bulk["items"] >= bulk["requested"] == 40
     assert bulk["job_status"] == "done" and bulk["job_processed"] == bulk["job_total"]
-    assert bulk["items"] >= bulk["assigned"] > 0
+    # What the job assigned is what the filter matched when it ran: the mixed load may have
+    # moved an item of the id range into 待研判 as well as out of it.
+    assert bulk["job_total"] >= bulk["assigned"] > 0
     notified = results["notifications"]
     assert notified["sending"]["emails"] == 10 and notified["sending"]["emails_per_s"] > 0
     assert notified["request"]["requests"] == 9 and notified["request"]["with_ms"] > 0
