@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -33,6 +34,16 @@ def job_url(job) -> str:
     return reverse("bulk_job", args=[job.pk])
 
 
+def _back(request, job) -> str:
+    """The list the job was sent from; checked again as a `next` is, though only the portal's
+    own addresses are ever stored."""
+    if job.back_url and url_has_allowed_host_and_scheme(
+        job.back_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return job.back_url
+    return reverse("recommendation_list")
+
+
 @require_safe
 def bulk_job(request, token):
     job = _job_for(request, token)
@@ -45,7 +56,7 @@ def bulk_job(request, token):
         "refusals_hidden": max(0, job.refused_count - min(len(job.refusals), REFUSALS_SHOWN)),
         "refresh": REFRESH_SECONDS if job.in_progress else None,
         "no_worker": no_worker,
-        "back_url": job.back_url or reverse("recommendation_list"),
+        "back_url": _back(request, job),
         "is_admin_back": job.back_url.startswith(reverse("admin:index")),
     }
     return render(request, "bulk/job.html", context)

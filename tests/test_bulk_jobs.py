@@ -337,3 +337,21 @@ def workflow_stale():
 
 def test_by_default_the_request_keeps_one_chunk():
     assert jobs.sync_max() == workflow.BULK_CHUNK == 200
+
+
+def test_admins_see_every_job_read_only(world, django_user_model):
+    add_items(world, 250)
+    assign_everything_matching(signed_in(world["staff"]), world, world["bulk_query"])
+    job = BulkJob.objects.get()
+    admin = django_user_model.objects.create_superuser("jobadmin", "jobadmin@example.test", "x")
+    client = signed_in(admin)
+
+    listing = client.get(reverse("admin:bulk_bulkjob_changelist")).content.decode()
+    change = client.get(reverse("admin:bulk_bulkjob_change", args=[job.pk]))
+
+    assert "等待处理" in listing and "0 / 250" in listing and "staff_n" in listing
+    assert change.status_code == 200
+    assert 'name="summary"' not in change.content.decode()  # nothing to edit
+    assert client.get(reverse("admin:bulk_bulkjob_add")).status_code == 403
+    # Still queued (not running): an admin may delete it, and its worker then finds nothing.
+    assert client.get(reverse("admin:bulk_bulkjob_delete", args=[job.pk])).status_code == 200

@@ -21,6 +21,7 @@ from django.db.models.functions import Concat, Left
 from handling_helpers import pdf_letter
 from test_no_english import admin_urls, portal_urls
 
+from bulk.models import BulkJob
 from handling import rules
 from handling.models import Supervision
 from notifications.models import Message
@@ -47,7 +48,7 @@ PAYLOAD = SCRIPT + IMG + LINK
 SHORT = "<svg onload=1>"  # for columns too short for the whole payload
 # What a payload looks like when it is live (not escaped).
 LIVE = ("<script>alert", "<img src=x", "<svg onload")
-PROJECT_APPS = ("recommendations", "handling", "notifications", "imports")
+PROJECT_APPS = ("recommendations", "handling", "notifications", "imports", "bulk")
 # Columns whose value the code reads as data rather than shows as text: tree numbers parsed
 # as "2.3.1", search columns, fingerprints and codes, and system-made links.
 NOT_TEXT = {
@@ -192,12 +193,27 @@ def world(users, lead_department, co_department, co_handler, tmp_path, settings)
         warnings=[{"kind": "word_joined", "lines": [7], "message": f"断行{PAYLOAD}", "article": 0}]
     )
     Article.objects.update(photo_credits=[f"记者{PAYLOAD}"])
+    # A bulk job stopped with refused items (their headings carry markup) and an error.
+    job = BulkJob.objects.create(
+        created_by=staff,
+        action=BulkJob.Action.ASSIGN,
+        status=BulkJob.Status.FAILED,
+        summary=f"交办给{co_department.name}",
+        ids=[item.pk, other.pk],
+        total=2,
+        processed=1,
+        refused_count=1,
+        refusals=[{"id": item.pk, "label": item.heading, "reason": f"不能交办{PAYLOAD}"}],
+        error="处理第 2–2 条时出错",
+        back_url="/recommendations/?status=new",
+        origin="/recommendations/bulk/",
+    )
     assert poison_every_text_column() == []
     item.refresh_from_db()
     # The byline's people and organisations (corrected in the admin) carry markup too.
     assert Person.objects.filter(name__contains=SHORT).exists()
     other_article = Article.objects.exclude(pk=article.pk).filter(bylines__isnull=False).first()
-    return {"item": item, "article": article, "other": other_article, "tag": tag}
+    return {"item": item, "article": article, "other": other_article, "tag": tag, "job": job}
 
 
 class LiveMarkup(HTMLParser):
@@ -236,6 +252,7 @@ def pages(world, lead_department):
         "/messages/",
         "/messages/settings/",
         "/recommendations/export.csv?due=x",  # the refused export's page
+        f"/recommendations/bulk/{world['job'].pk}/",  # its sender's; 404 for the others
     ]
 
 
