@@ -145,6 +145,22 @@ def test_the_search_document_follows_its_item_on_every_path(article, edition):
     assert document(bulk) is None
 
 
+def test_one_statement_over_many_items_keeps_each_items_document(article):
+    # The document triggers are statement-level: each row of a statement gets its own document.
+    items = [make(article, n, f"标题{n}", f"正文{n}。") for n in (1, 2, 3)]
+    assert [document(i)[2] for i in items] == ["标题1", "标题2", "标题3"]
+    Recommendation.objects.filter(pk__in=[i.pk for i in items]).update(status_note="看过")
+    assert [document(i)[2] for i in items] == ["标题1", "标题2", "标题3"]
+    for i in items[:2]:
+        i.heading = f"新{i.heading}"
+    Recommendation.objects.bulk_update(items, ["heading"])
+    assert [document(i)[2] for i in items] == ["新标题1", "新标题2", "标题3"]
+    # (Items with a changed heading have history and may not be deleted: fresh ones.)
+    fresh = [make(article, n, f"标题{n}", f"正文{n}。") for n in (4, 5)]
+    Recommendation.objects.filter(pk__in=[i.pk for i in fresh]).delete()
+    assert [document(i) is None for i in [*items, *fresh]] == [False] * 3 + [True] * 2
+
+
 def test_the_search_vectors_are_unweighted_and_words_carry_no_positions(article):
     item = make(article, 1, "算力", "算力统筹,算力共享。")
     with connection.cursor() as cursor:
