@@ -870,6 +870,9 @@ def _name_at_the_time(column: str, table: str, key: str) -> dict:
                 name=f"{column}_at_the_time",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert,
+                # No key, no name (the column stays NULL): an imported item has no lead
+                # department, and a page's ~40 creation events then skip the call.
+                condition=pgtrigger.Condition(f"NEW.{key} IS NOT NULL"),
                 func=f"NEW.{column} := (SELECT name FROM {table} WHERE id = NEW.{key}); RETURN NEW;",
             )
         ]

@@ -298,6 +298,7 @@ def test_created_items_have_a_history_row_saying_they_came_from_the_import():
     event = event_model.objects.get(pgh_obj=item)
     assert event.pgh_label == "created"
     assert event.status == "new"
+    assert event.lead_department_id is None and event.lead_department_name is None
     assert event.pgh_context.metadata == {"source": "import", "file": "page.txt"}
     assert event_model.objects.count() == Recommendation.objects.count()
 
