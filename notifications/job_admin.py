@@ -50,6 +50,7 @@ TASKS = {
     "imports.apply": _("导入:写入确认的版面"),
     "imports.clean_old_batches": _("导入:清理一周未动的导入批次"),
     "recommendations.compact_list_counts": _("合并列表计数"),
+    "recommendations.rebuild_list_counts": _("重新计算列表计数"),
     "bulk.run": _("批量操作:分批处理所选建议"),
     "bulk.clean_old_jobs": _("批量操作:清理一个月前结束的批量操作"),
 }

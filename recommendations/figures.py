@@ -46,7 +46,7 @@ COMPUTE_SLOTS = 1
 _computing = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
 # What every list-like figure (the list, its facets, the dashboard's counts) reads.
-LIST_SCOPES = ("t:rec", "t:tag_link", "t:codept", "t:meta", "t:names", "t:labels")
+LIST_SCOPES = ("t:rec", "t:tag_link", "t:codept", "t:meta", "t:names", "t:labels", "t:search")
 # The dashboard's body also lists the latest comments; its counts do not read comments.
 DASHBOARD_SCOPES = (*LIST_SCOPES, "t:comment")
 

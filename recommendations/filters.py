@@ -257,13 +257,14 @@ def _plain(cleaned) -> bool:
     """Whether the match is every current point: no search, article, due date, step, removed
     items, supervision or item kind other than points."""
     return (cleaned.get("kind") or "points") == "points" and not any(
-        value not in (None, "", False)
+        # `is not False`, not `!= False`: due=0 (due today) is Decimal 0, which equals False.
+        value is not None and value != "" and value is not False
         for name, value in cleaned.items()
         if name not in RecommendationFilter.FACETS and name not in _DISPLAY
     )
 
 
-def list_figures(filterset: RecommendationFilter) -> dict:
+def list_figures(filterset: RecommendationFilter, stamp=None) -> dict:
     """The list's total, the counts of every facet and (for a search) the first RANKED_IDS ids
     in rank order, from ONE statement.
 
@@ -277,15 +278,21 @@ def list_figures(filterset: RecommendationFilter) -> dict:
     While the match is every current point (_plain), what counts over all of them is read from
     ListCount instead (the whole list, and a chosen facet's own counts when it is the only one
     chosen), and the match keeps only the items that a facet still counts over: those passing
-    all chosen flags but one, so two chosen values read their union rather than every item."""
+    all chosen flags but one, so two chosen values read their union rather than every item.
+
+    A search's match (which items, their rank) comes from search.cached_match, kept until a
+    text or a name changes; the statement joins it to the items that pass the other parameters.
+    `stamp` is the versions the caller read for its own cache key (figures.LIST_SCOPES)."""
     filterset.form.is_valid()
     if "q" in filterset.form.errors:  # nothing matches an invalid search: nothing to count
         return _figures_from_rows([], ranked=False)
     cleaned = filterset.form.cleaned_data
     today = timezone.localdate()
     chosen = [n for n in RecommendationFilter.FACETS if cleaned.get(n) not in (None, "")]
-    base = filterset._filtered(filterset.queryset.all(), skip=RecommendationFilter.FACETS)
-    ranked = "search_rank" in base.query.annotations
+    match = search.cached_match(filterset.search_query, stamp)
+    ranked = match is not None
+    skip = (*RecommendationFilter.FACETS, "q") if ranked else RecommendationFilter.FACETS
+    base = filterset._filtered(filterset.queryset.all(), skip=skip)
     plain = _plain(cleaned) and not ranked
     flags = {
         f"f_{name}": ExpressionWrapper(
@@ -293,10 +300,17 @@ def list_figures(filterset: RecommendationFilter) -> dict:
         )
         for name in chosen
     }
-    columns = [*_HIT_COLUMNS, *(["search_order", "search_rank"] if ranked else []), *flags]
     hits_sql, hits_params = (
-        base.order_by().annotate(**flags).values(*columns).query.sql_with_params()
+        base.order_by().annotate(**flags).values(*_HIT_COLUMNS, *flags).query.sql_with_params()
     )
+    if ranked:
+        ids, ranks, orders = match
+        hits_sql = (
+            "SELECT matched.*, m.rank AS search_rank, m.ord AS search_order "
+            f"FROM ({hits_sql}) AS matched JOIN unnest(%s::bigint[], %s::float8[], "
+            "%s::bigint[]) AS m(id, rank, ord) ON m.id = matched.id"
+        )
+        hits_params = (*hits_params, ids, ranks, orders)
     # A status and one paired facet chosen: ListCount has both facets' own counts per status.
     others = [name for name in chosen if name != "status"]
     pair = None

@@ -966,3 +966,11 @@ class ListCount(models.Model):
         with connection.cursor() as cursor:
             cursor.execute("SELECT portal_compact_list_counts()")
             return cursor.fetchone()[0]
+
+    @classmethod
+    def rebuild(cls) -> int:
+        """Count everything again from the items, in one statement (migration 0022); returns
+        the number of rows. Also run by the database itself after a TRUNCATE."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT portal_rebuild_list_counts()")
+            return cursor.fetchone()[0]

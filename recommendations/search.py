@@ -312,6 +312,38 @@ def search_queryset(queryset, query: str):
     )
 
 
+# What a search's match reads: the documents, and for a match by name the bylines and names.
+MATCH_SCOPES = ("t:search", "t:meta", "t:names")
+
+
+def cached_match(query: str, stamp=None):
+    """Every item matching `query` as three PostgreSQL array literals (ids, ranks, printed
+    orders), or None when the query has nothing searchable. Cached until a search document, a
+    byline or a name changes (MATCH_SCOPES): after a status or tag change, a search recomputes
+    its facets around the same match (filters.list_figures) instead of matching and ranking
+    again, which was most of a common word's cost. `stamp`: the caller's versions, if read."""
+    from recommendations import figures
+    from recommendations.models import Recommendation
+
+    parsed = parse_query(query or "")
+    if parsed is None:
+        return None
+
+    def compute():
+        matched = search_queryset(Recommendation.objects.order_by(), query)
+        rows = list(matched.values_list("pk", "search_rank", "search_order"))
+        # As array literals: one string parameter each is sent as it is, where a list of
+        # 20,000 numbers was quoted element by element on every use (~50 ms of Python).
+        # repr() of a float reads back as the same float8.
+        return tuple(
+            "{" + ",".join(map(repr, column)) + "}" for column in zip(*rows, strict=True)
+        ) or ("{}", "{}", "{}")
+
+    if stamp is not None:
+        stamp = figures.narrow(stamp, MATCH_SCOPES)
+    return figures.cached("match", (parsed.text,), compute, scopes=MATCH_SCOPES, stamp=stamp)
+
+
 def order_by_rank(queryset):
     """Best first; items without a rank (blank query) keep the printed order."""
     if "search_rank" in queryset.query.annotations:

@@ -153,7 +153,9 @@ def test_a_comment_shows_on_the_dashboard_and_keeps_its_counts(client, staff, it
 
 
 @pytest.mark.django_db(transaction=True)
-def test_narrowing_a_stamp_keeps_the_transactions_own_notes_only_where_they_are(item, staff):
+def test_narrowing_a_stamp_keeps_the_transactions_own_notes_only_where_they_are(
+    committed_db, item, staff
+):
     with transaction.atomic():
         Comment.objects.create(recommendation=item, author=staff, body="未提交的评论")
         page = figures.versions(figures.DASHBOARD_SCOPES)

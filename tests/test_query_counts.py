@@ -35,8 +35,9 @@ COLD = {
     "dashboard": 10,
     "list": 7,
     # Each of the chosen author, organisation, tag and department is looked up once by the
-    # filter form; the total, every facet and the ranking come from one statement.
-    "list_filtered": 11,
+    # filter form; the search's match (cached on its own, search.cached_match) is one query,
+    # and the total, every facet and the ranking around it come from one statement.
+    "list_filtered": 12,
     "article": 9,
     "person": 8,
     "organization": 7,

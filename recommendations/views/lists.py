@@ -165,7 +165,7 @@ def _list_figures(request, filterset, stamp):
     return figures.cached(
         "list",
         (timezone.localdate(), _params(request, "page", "sort")),
-        lambda: list_figures(filterset),
+        lambda: list_figures(filterset, stamp),
         stamp=stamp,
     )
 
