@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pghistory
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Q
+from django.db.models import BooleanField, F, Func, OuterRef, Q
 from django.utils import timezone
 
 from recommendations import events, pagecheck
@@ -171,14 +171,15 @@ def plan(parsed, raw_text: str, *, force: bool = False) -> Plan:
     titles = {_title_key(_fit(a.title, Article, "title")) for a in parsed.articles} - {""}
     could_be = Q(fingerprint=fingerprint) | Q(source_name=name)
     if titles:
-        could_be |= Q(pk__in=Article.objects.filter(title__in=titles).values("edition_id"))
+        titled = Article.objects.filter(title__in=titles).order_by().values("edition_id")
+        could_be |= Q(_AnyOf(F("pk"), ArraySubquery(titled)))
     candidates = list(
         Edition.objects.select_related("series")
         .defer("raw_text")
         .filter(could_be)
         .annotate(
             article_titles=ArraySubquery(
-                Article.objects.filter(edition=OuterRef("pk")).values("title")
+                Article.objects.filter(edition=OuterRef("pk")).order_by().values("title")
             )
         )
     )
@@ -196,6 +197,17 @@ def plan(parsed, raw_text: str, *, force: bool = False) -> Plan:
     if named is not None:
         return Plan(CONFLICT, named)
     return Plan(CREATED)
+
+
+class _AnyOf(Func):
+    """column = ANY(ARRAY(subquery)): the array is computed once (an InitPlan), so PostgreSQL
+    joins it with the other conditions' index scans in one BitmapOr; `pk IN (subquery)` in an
+    OR made it read every edition."""
+
+    arity = 2
+    output_field = BooleanField()
+    template = "(%(expressions)s))"
+    arg_joiner = " = ANY("
 
 
 def _title_key(title) -> str:

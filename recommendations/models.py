@@ -188,6 +188,9 @@ class Article(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["edition", "order"], name="article_unique_order")
         ]
+        # An import recognises a corrected page by its article titles (importer.plan): without
+        # it every import read all articles, a cost growing with the archive.
+        indexes = [models.Index(fields=["title"], name="article_title")]
 
     def __str__(self):
         return self.title
