@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -330,14 +331,19 @@ def cached_match(query: str, stamp=None):
         return None
 
     def compute():
+        # As array literals, built by the database in one row: one string parameter each is
+        # sent back as it is, where 20,000 rows came to Python and a list of 20,000 numbers
+        # was quoted element by element on every use. float8's text reads back exactly.
         matched = search_queryset(Recommendation.objects.order_by(), query)
-        rows = list(matched.values_list("pk", "search_rank", "search_order"))
-        # As array literals: one string parameter each is sent as it is, where a list of
-        # 20,000 numbers was quoted element by element on every use (~50 ms of Python).
-        # repr() of a float reads back as the same float8.
-        return tuple(
-            "{" + ",".join(map(repr, column)) + "}" for column in zip(*rows, strict=True)
-        ) or ("{}", "{}", "{}")
+        sql, params = matched.values("pk", "search_rank", "search_order").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(array_agg(m.pk)::text, '{}'), "
+                "COALESCE(array_agg(m.search_rank)::text, '{}'), "
+                f"COALESCE(array_agg(m.search_order)::text, '{{}}') FROM ({sql}) AS m",
+                params,
+            )
+            return cursor.fetchone()
 
     if stamp is not None:
         stamp = figures.narrow(stamp, MATCH_SCOPES)

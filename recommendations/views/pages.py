@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,8 +18,9 @@ from recommendations.models import (
     CoDepartment,
     Comment,
     Department,
+    ListCount,
     Recommendation,
-    RecommendationTag,
+    Tag,
 )
 from recommendations.views.lists import count_each, list_rows, paginate
 
@@ -100,17 +102,19 @@ def _compute_figures(today):
         ((pk, names.get(pk, "?"), n) for pk, n in by_department.items()),
         key=lambda row: (-row[2], row[1]),
     )
-    # Tag links of current points: the join reads the items from the covering index
-    # rec_current_facets alone. (A NOT IN over removed items and containers read the whole
-    # table, since containers are a quarter of the items.)
-    tags = list(
-        RecommendationTag.objects.filter(
-            recommendation__in_source=True, recommendation__is_container=False
+    # Tag links of current points, as the database keeps them for the list (ListCount, the
+    # same counts as the list's tag facet): a few hundred rows instead of joining every tag
+    # link to its item (~70 ms at 100,000 items).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT t.id, t.name, c.n FROM (
+                    SELECT key::int AS tag_id, sum(n) AS n FROM {ListCount._meta.db_table}
+                    WHERE facet = 'tag' GROUP BY key HAVING sum(n) > 0
+                ) AS c JOIN {Tag._meta.db_table} t ON t.id = c.tag_id
+                ORDER BY c.n DESC, t.name LIMIT %s""",
+            [MAX_TAG_BARS],
         )
-        .values("tag_id", "tag__name")
-        .annotate(n=Count("*"))
-        .order_by("-n", "tag__name")[:MAX_TAG_BARS]
-    )
+        tags = cursor.fetchall()
     return {
         "steps": steps,
         "status": by_status,
@@ -118,7 +122,7 @@ def _compute_figures(today):
         "supervised": supervised,
         "departments": departments,
         "answers": by_answer,
-        "tags": [(row["tag_id"], row["tag__name"], row["n"]) for row in tags],
+        "tags": [(pk, name, int(n)) for pk, name, n in tags],
     }
 
 
