@@ -13,7 +13,11 @@ from procrastinate.contrib.django.django_connector import DjangoConnector
 _through_django = manager.JobManager(DjangoConnector())
 
 
-def defer(task, *, queueing_lock: str | None = None, **task_kwargs) -> int:
-    """Queue `task` with `task_kwargs`; returns the job id."""
-    job = task.configure(queueing_lock=queueing_lock).job
+def defer(
+    task, *, queueing_lock: str | None = None, queue: str | None = None, **task_kwargs
+) -> int:
+    """Queue `task` with `task_kwargs` (on `queue` instead of its own, if given); returns the
+    job id."""
+    options = {"queue": queue} if queue else {}
+    job = task.configure(queueing_lock=queueing_lock, **options).job
     return jobs.JobDeferrer(job_manager=_through_django, job=job).defer(**task_kwargs)

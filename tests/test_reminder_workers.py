@@ -43,20 +43,23 @@ def test_two_workers_running_the_daily_reminders_at_once_send_each_once(world):
             lead_department=world["lead"],
             deadline=datetime.date(2030, 3, 14) if n % 2 else datetime.date(2030, 3, 5),
         )
-    for _ in range(2):
-        jobs.defer(tasks.daily_reminders, day=DAY.isoformat())
+    # One job per worker, each on a queue only that worker takes: on one shared queue the
+    # worker that started first could take both before the other was up.
+    own = [f"reminders_{n}" for n in range(2)]
+    for queue in own:
+        jobs.defer(tasks.daily_reminders, queue=queue, day=DAY.isoformat())
     smtp = SMTPServer().start()
     try:
         env = worker_env(**smtp.env())
         workers = [
             subprocess.Popen(
-                worker_command("--one-shot", *TEST_QUEUES),
+                worker_command("--one-shot", TEST_QUEUES[0], f"{TEST_QUEUES[1]},{queue}"),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
-            for _ in range(2)
+            for queue in own
         ]
         logs = [w.communicate(timeout=180)[1].decode() for w in workers]
         assert [w.returncode for w in workers] == [0, 0], logs
