@@ -228,9 +228,9 @@ MAX_NAMED_FACET_OPTIONS = 30
 RANKED_IDS = 1000
 
 # The columns a matching item brings into the figures: all in the covering index
-# rec_current_facets, so without a search the match is an index-only scan. A search adds its
-# rank and the printed order that breaks its ties, both from the search document
-# (search.search_queryset), so a search reads that narrow table and the index, not the rows.
+# rec_current_facets, so the match is an index-only scan. A search joins its rank and the
+# printed order that breaks its ties from its cached match (search.cached_match), so a search
+# reads the index, not the rows.
 _HIT_COLUMNS = ("id", "article_id", "status", "depth", "lead_department_id")
 _HIT_COLUMNS += ("answer_category", "deadline")
 # Facets whose counts ListCount also keeps per status (migration 0018_list_counts_by_status).
@@ -293,7 +293,7 @@ def list_figures(filterset: RecommendationFilter, stamp=None) -> dict:
     ranked = match is not None
     skip = (*RecommendationFilter.FACETS, "q") if ranked else RecommendationFilter.FACETS
     base = filterset._filtered(filterset.queryset.all(), skip=skip)
-    plain = _plain(cleaned) and not ranked
+    plain = _plain(cleaned)  # a search is never plain: q is a parameter of its own
     flags = {
         f"f_{name}": ExpressionWrapper(
             facet_condition(name, cleaned[name], today), output_field=BooleanField()
